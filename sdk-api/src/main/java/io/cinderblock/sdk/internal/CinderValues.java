@@ -1,0 +1,111 @@
+package io.cinderblock.sdk.internal;
+
+import io.cinderblock.sdk.spi.Capacity;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/** Reads and checks values of Cinder stats dictionaries. Not API. */
+public final class CinderValues {
+    private CinderValues() {}
+
+    public static String requiredString(Map<String, ?> map, String key) {
+        return optionalString(map, key).orElseThrow(() -> new IllegalArgumentException("Missing key '" + key + "'"));
+    }
+
+    public static Optional<String> optionalString(Map<String, ?> map, String key) {
+        Object value = map.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof String)) {
+            throw new IllegalArgumentException("Key '" + key + "' must be a string, got '" + value + "'");
+        }
+        return Optional.of((String) value);
+    }
+
+    public static Capacity capacity(Map<String, ?> map, String key) {
+        if (!map.containsKey(key)) {
+            throw new IllegalArgumentException("Missing key '" + key + "'");
+        }
+        try {
+            return Capacity.fromCinderValue(map.get(key));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Key '" + key + "': " + e.getMessage(), e);
+        }
+    }
+
+    public static OptionalDouble optionalDouble(Map<String, ?> map, String key) {
+        Object value = map.get(key);
+        if (value == null) {
+            return OptionalDouble.empty();
+        }
+        if (value instanceof Number) {
+            return OptionalDouble.of(((Number) value).doubleValue());
+        }
+        if (value instanceof String) {
+            try {
+                return OptionalDouble.of(Double.parseDouble((String) value));
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException("Key '" + key + "' must be a number, got '" + value + "'");
+    }
+
+    public static OptionalLong optionalLong(Map<String, ?> map, String key) {
+        OptionalDouble value = optionalDouble(map, key);
+        if (value.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        double d = value.getAsDouble();
+        if (d != Math.rint(d) || Math.abs(d) > Long.MAX_VALUE) {
+            throw new IllegalArgumentException("Key '" + key + "' must be a whole number, got '" + map.get(key) + "'");
+        }
+        return OptionalLong.of((long) d);
+    }
+
+    public static Optional<Boolean> optionalBoolean(Map<String, ?> map, String key) {
+        Object value = map.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof Boolean) {
+            return Optional.of((Boolean) value);
+        }
+        if (value instanceof String) {
+            String text = ((String) value).strip().toLowerCase(Locale.ROOT);
+            if (text.equals("true") || text.equals("false")) {
+                return Optional.of(Boolean.valueOf(text));
+            }
+        }
+        throw new IllegalArgumentException("Key '" + key + "' must be a boolean, got '" + value + "'");
+    }
+
+    /** An unmodifiable copy in insertion order, rejecting modelled keys and non-scalar values. */
+    public static Map<String, Object> copyExtras(Map<String, ?> extras, Set<String> modelled, String where) {
+        if (extras == null) {
+            throw new NullPointerException("extraCapabilities is null");
+        }
+        Map<String, Object> copy = new LinkedHashMap<>();
+        extras.forEach((key, value) -> {
+            if (key == null || key.isBlank()) {
+                throw new IllegalArgumentException(where + ": an extra capability has a blank key");
+            }
+            if (modelled.contains(key)) {
+                throw new IllegalArgumentException(where + ": extra capability '" + key + "' shadows a modelled key");
+            }
+            if (value != null && !(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+                throw new IllegalArgumentException(where + ": extra capability '" + key
+                        + "' must be a string, number, boolean or null, got " + value.getClass().getName());
+            }
+            copy.put(key, value);
+        });
+        return Collections.unmodifiableMap(copy);
+    }
+}

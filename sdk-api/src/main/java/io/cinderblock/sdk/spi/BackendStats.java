@@ -1,0 +1,238 @@
+package io.cinderblock.sdk.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cinderblock.sdk.ApiStatus;
+import io.cinderblock.sdk.internal.CinderValues;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A backend's volume stats, Cinder's {@code get_volume_stats} vocabulary: the backend-level keys
+ * and at least one pool. Returned by {@link VolumeDriver#collectStats()}.
+ *
+ * <p>Build with {@link #builder()}; convert with {@link #toCinderMap()} and {@link
+ * #fromCinderMap(Map)}.
+ *
+ * @param backendName {@code volume_backend_name}
+ * @param vendorName {@code vendor_name}
+ * @param driverVersion {@code driver_version}
+ * @param storageProtocol {@code storage_protocol}, e.g. {@code iSCSI}
+ * @param pools the pools; at least one, names unique
+ * @param backendState {@code backend_state}; {@code up} unless set, as Cinder's spec says for stats without the key
+ * @param extraCapabilities further backend-level keys ({@code filter_function}, {@code
+ *     goodness_function}, vendor keys); scalar values only
+ * @param collectedAt when the stats were read from the device
+ */
+@ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
+public record BackendStats(
+        String backendName,
+        String vendorName,
+        String driverVersion,
+        String storageProtocol,
+        List<PoolStats> pools,
+        BackendState.Status backendState,
+        Map<String, Object> extraCapabilities,
+        Instant collectedAt) {
+
+    /** The backend-level Cinder keys this record models. */
+    public static final Set<String> MODELLED_KEYS = Set.of("volume_backend_name", "vendor_name", "driver_version",
+            "storage_protocol", "total_capacity_gb", "free_capacity_gb", "pools", "backend_state");
+
+    public BackendStats {
+        requireNonBlank(backendName, "volume_backend_name");
+        requireNonBlank(vendorName, "vendor_name");
+        requireNonBlank(driverVersion, "driver_version");
+        requireNonBlank(storageProtocol, "storage_protocol");
+        pools = List.copyOf(requireNonNull(pools, "pools is null"));
+        requireNonNull(backendState, "backendState is null");
+        extraCapabilities = CinderValues.copyExtras(extraCapabilities, MODELLED_KEYS, "backend '" + backendName + "'");
+        requireNonNull(collectedAt, "collectedAt is null");
+        if (pools.isEmpty()) {
+            throw new IllegalArgumentException("Backend '" + backendName + "' reports no pool");
+        }
+        Set<String> names = new HashSet<>();
+        for (PoolStats pool : pools) {
+            if (!names.add(pool.poolName())) {
+                throw new IllegalArgumentException("Backend '" + backendName + "' reports pool '" + pool.poolName()
+                        + "' twice");
+            }
+        }
+    }
+
+    private static void requireNonBlank(String value, String key) {
+        requireNonNull(value, key + " is null");
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(key + " is blank");
+        }
+    }
+
+    /** The sum of the pools' total capacities. */
+    public Capacity totalCapacity() {
+        return pools.stream().map(PoolStats::totalCapacity).reduce(Capacity.ofGib(0), Capacity::plus);
+    }
+
+    /** The sum of the pools' free capacities. */
+    public Capacity freeCapacity() {
+        return pools.stream().map(PoolStats::freeCapacity).reduce(Capacity.ofGib(0), Capacity::plus);
+    }
+
+    /** The same stats with another {@code backend_state}. */
+    public BackendStats withBackendState(BackendState.Status state) {
+        return new BackendStats(backendName, vendorName, driverVersion, storageProtocol, pools, state,
+                extraCapabilities, collectedAt);
+    }
+
+    /**
+     * These stats as Cinder's stats dictionary: backend keys, the summed {@code total_capacity_gb}
+     * and {@code free_capacity_gb}, {@code backend_state}, extra keys, then {@code pools}.
+     */
+    public Map<String, Object> toCinderMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("volume_backend_name", backendName);
+        map.put("vendor_name", vendorName);
+        map.put("driver_version", driverVersion);
+        map.put("storage_protocol", storageProtocol);
+        map.put("total_capacity_gb", totalCapacity().toCinderValue());
+        map.put("free_capacity_gb", freeCapacity().toCinderValue());
+        map.put("backend_state", backendState.wireValue());
+        map.putAll(extraCapabilities);
+        List<Map<String, Object>> poolMaps = new ArrayList<>();
+        pools.forEach(pool -> poolMaps.add(pool.toCinderMap()));
+        map.put("pools", poolMaps);
+        return map;
+    }
+
+    /**
+     * Reads a Cinder stats dictionary. Without {@code pools}, the backend-level capacity keys form
+     * one pool named after the backend (what Cinder's scheduler does). Without {@code backend_state}
+     * the state is {@code up}.
+     *
+     * @param collectedAt when the dictionary was produced
+     * @throws IllegalArgumentException naming the key that is missing or malformed
+     */
+    public static BackendStats fromCinderMap(Map<String, ?> map, Instant collectedAt) {
+        requireNonNull(map, "map is null");
+        Builder builder = builder()
+                .backendName(CinderValues.requiredString(map, "volume_backend_name"))
+                .vendorName(CinderValues.requiredString(map, "vendor_name"))
+                .driverVersion(CinderValues.requiredString(map, "driver_version"))
+                .storageProtocol(CinderValues.requiredString(map, "storage_protocol"))
+                .collectedAt(collectedAt);
+        Object state = map.get("backend_state");
+        if (state != null) {
+            builder.backendState(BackendState.Status.fromWireValue(state.toString()).orElseThrow(
+                    () -> new IllegalArgumentException("Key 'backend_state' must be 'up' or 'down', got '" + state + "'")));
+        }
+        Object pools = map.get("pools");
+        if (pools == null) {
+            Map<String, Object> single = new LinkedHashMap<>();
+            map.forEach((key, value) -> {
+                if (!MODELLED_KEYS.contains(key) || key.endsWith("_capacity_gb")) {
+                    single.put(key, value);
+                }
+            });
+            single.put("pool_name", map.get("volume_backend_name"));
+            builder.pool(PoolStats.fromCinderMap(single));
+        } else {
+            if (!(pools instanceof List)) {
+                throw new IllegalArgumentException("Key 'pools' must be a list, got '" + pools + "'");
+            }
+            for (Object pool : (List<?>) pools) {
+                if (!(pool instanceof Map)) {
+                    throw new IllegalArgumentException("Each of 'pools' must be a dictionary, got '" + pool + "'");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, ?> poolMap = (Map<String, ?>) pool;
+                builder.pool(PoolStats.fromCinderMap(poolMap));
+            }
+            map.forEach((key, value) -> {
+                if (!MODELLED_KEYS.contains(key)) {
+                    builder.extraCapability(key, value);
+                }
+            });
+        }
+        return builder.build();
+    }
+
+    /** Starts empty stats: state {@code up}, collected now. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds {@link BackendStats}. */
+    public static final class Builder {
+        private String backendName;
+        private String vendorName;
+        private String driverVersion;
+        private String storageProtocol;
+        private final List<PoolStats> pools = new ArrayList<>();
+        private BackendState.Status backendState = BackendState.Status.UP;
+        private final Map<String, Object> extra = new LinkedHashMap<>();
+        private Instant collectedAt = Instant.now();
+
+        private Builder() {}
+
+        /** Fills vendor, version and protocol from the driver's descriptor. */
+        public Builder describedBy(DriverDescriptor descriptor) {
+            return vendorName(descriptor.vendorName())
+                    .driverVersion(descriptor.driverVersion())
+                    .storageProtocol(descriptor.storageProtocol());
+        }
+
+        public Builder backendName(String value) {
+            this.backendName = value;
+            return this;
+        }
+
+        public Builder vendorName(String value) {
+            this.vendorName = value;
+            return this;
+        }
+
+        public Builder driverVersion(String value) {
+            this.driverVersion = value;
+            return this;
+        }
+
+        public Builder storageProtocol(String value) {
+            this.storageProtocol = value;
+            return this;
+        }
+
+        public Builder storageProtocol(StorageProtocol value) {
+            this.storageProtocol = value.wireValue();
+            return this;
+        }
+
+        public Builder pool(PoolStats pool) {
+            pools.add(requireNonNull(pool, "pool is null"));
+            return this;
+        }
+
+        public Builder backendState(BackendState.Status value) {
+            this.backendState = value;
+            return this;
+        }
+
+        public Builder extraCapability(String key, Object value) {
+            extra.put(key, value);
+            return this;
+        }
+
+        public Builder collectedAt(Instant value) {
+            this.collectedAt = value;
+            return this;
+        }
+
+        public BackendStats build() {
+            return new BackendStats(backendName, vendorName, driverVersion, storageProtocol, pools, backendState, extra,
+                    collectedAt);
+        }
+    }
+}
