@@ -33,12 +33,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -79,7 +81,8 @@ public final class Backend implements AutoCloseable {
     private volatile BackendStats cachedStats;
     private final AtomicReference<CompletableFuture<BackendStats>> refreshing = new AtomicReference<>();
     private volatile BackendState lastState;
-    private final AtomicReference<Future<BackendState>> runningProbe = new AtomicReference<>();
+    /** A probe that overran its deadline and whose driver call has not returned yet. */
+    private final AtomicReference<StateProbe> stuckProbe = new AtomicReference<>();
     private volatile boolean closed;
 
     Backend(BackendRegistry registry, DriverDescriptor descriptor, DriverConfig config, VolumeDriver driver) {
@@ -141,26 +144,33 @@ public final class Backend implements AutoCloseable {
         if (running != null) {
             return join(running);
         }
+        // Whatever happens, 'mine' completes: callers that joined it must never wait forever.
         try {
-            BackendStats fresh = collectStatsBounded();
-            cachedStats = fresh;
-            mine.complete(fresh);
-        } catch (DeviceUnavailableException e) {
-            BackendStats previous = cachedStats;
-            if (previous != null) {
-                BackendStats down = previous.withBackendState(BackendState.Status.DOWN);
-                cachedStats = down;
-                lastState = new BackendState(BackendState.Status.DOWN, e.getMessage(), clock.instant());
-                mine.complete(down);
-            } else {
-                mine.completeExceptionally(e);
-            }
+            mine.complete(readStatsFromDevice());
         } catch (RuntimeException | Error e) {
             mine.completeExceptionally(e);
         } finally {
             refreshing.set(null);
         }
         return join(mine);
+    }
+
+    private BackendStats readStatsFromDevice() {
+        try {
+            BackendStats fresh = collectStatsBounded();
+            cachedStats = fresh;
+            return fresh;
+        } catch (DeviceUnavailableException e) {
+            BackendStats previous = cachedStats;
+            if (previous == null) {
+                throw e;
+            }
+            BackendStats down = previous.withBackendState(BackendState.Status.DOWN);
+            cachedStats = down;
+            String reason = e.getMessage().isBlank() ? "The device did not answer a stats request" : e.getMessage();
+            lastState = new BackendState(BackendState.Status.DOWN, reason, clock.instant());
+            return down;
+        }
     }
 
     private static BackendStats join(CompletableFuture<BackendStats> future) {
@@ -212,19 +222,24 @@ public final class Backend implements AutoCloseable {
         if (closed) {
             return record(BackendState.down("Backend '" + name() + "' is closed", clock));
         }
-        Future<BackendState> stuck = runningProbe.get();
-        if (stuck != null && !stuck.isDone()) {
-            return record(BackendState.down("The previous state probe of driver '" + descriptor.id()
-                    + "' has not returned; the driver is hung", clock));
+        // A cancelled Future reports isDone() at once, even while its thread is still stuck in the
+        // driver; StateProbe knows whether the driver call itself has returned.
+        StateProbe stuck = stuckProbe.get();
+        if (stuck != null) {
+            if (!stuck.hasReturned()) {
+                return record(BackendState.down("The previous state probe of driver '" + descriptor.id()
+                        + "' has not returned; the driver is hung", clock));
+            }
+            stuckProbe.compareAndSet(stuck, null);
         }
         Duration deadline = stateDeadline().plus(registry.stateGrace());
+        StateProbe call = new StateProbe(driver);
         Future<BackendState> probe;
         try {
-            probe = registry.probeExecutor().submit(driver::backendState);
+            probe = registry.probeExecutor().submit(call);
         } catch (RuntimeException e) {
             return record(BackendState.down("Cannot start a state probe: " + e, clock));
         }
-        runningProbe.set(probe);
         try {
             BackendState state = probe.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             if (state == null) {
@@ -233,6 +248,9 @@ public final class Backend implements AutoCloseable {
             return record(state);
         } catch (TimeoutException e) {
             probe.cancel(true);
+            if (call.abandon()) {
+                stuckProbe.set(call);
+            }
             return record(BackendState.down("State probe did not return within " + deadline.toMillis()
                     + " ms (driver deadline " + stateDeadline().toMillis() + " ms)", clock));
         } catch (InterruptedException e) {
@@ -247,8 +265,52 @@ public final class Backend implements AutoCloseable {
     }
 
     private BackendState record(BackendState state) {
-        lastState = state;
-        return state;
+        String reason = redact(state.reason());
+        // The driver must not put a secret in its reason; if it does, the facade still never shows it.
+        BackendState shown = reason.equals(state.reason())
+                ? state
+                : new BackendState(state.status(), reason, state.observedAt());
+        lastState = shown;
+        return shown;
+    }
+
+    /**
+     * One call of the driver's {@link VolumeDriver#backendState()} that knows whether the driver
+     * call has returned, even after its {@link Future} was cancelled at the deadline.
+     */
+    private static final class StateProbe implements Callable<BackendState> {
+        private static final int PENDING = 0;
+        private static final int RUNNING = 1;
+        private static final int RETURNED = 2;
+        private static final int ABANDONED = 3;
+
+        private final VolumeDriver driver;
+        private final AtomicInteger phase = new AtomicInteger(PENDING);
+
+        StateProbe(VolumeDriver driver) {
+            this.driver = driver;
+        }
+
+        @Override
+        public BackendState call() {
+            if (!phase.compareAndSet(PENDING, RUNNING)) {
+                return null; // abandoned before a thread picked it up: never call the driver
+            }
+            try {
+                return driver.backendState();
+            } finally {
+                phase.set(RETURNED);
+            }
+        }
+
+        /** Gives up on this probe; true if the driver call is still running (the driver hangs). */
+        boolean abandon() {
+            return !phase.compareAndSet(PENDING, ABANDONED) && phase.get() == RUNNING;
+        }
+
+        boolean hasReturned() {
+            return phase.get() != RUNNING;
+        }
     }
 
     /** The result of the last {@link #state()} (or of a failed stats refresh), without probing. */
@@ -643,20 +705,39 @@ public final class Backend implements AutoCloseable {
         try {
             return call.get();
         } catch (CinderblockException e) {
-            String message = String.valueOf(e.getMessage());
-            String clean = redact(message, config);
-            if (clean.equals(message)) {
+            if (!leaksSecret(e, config)) {
                 throw e;
             }
+            // Rebuilt without the cause chain (which held the secret), keeping the type callers catch.
+            String clean = redact(String.valueOf(e.getMessage()), config);
             if (e instanceof InvalidConfigException) {
                 throw new InvalidConfigException(((InvalidConfigException) e).option(), clean);
+            }
+            if (e instanceof DeviceUnavailableException) {
+                throw new DeviceUnavailableException(clean);
+            }
+            if (e instanceof NotSupportedException) {
+                throw new NotSupportedException(((NotSupportedException) e).capability(), driverId);
             }
             throw new CinderblockException(e.code(), clean);
         } catch (RuntimeException | LinkageError | AssertionError e) {
             String message = e.getClass().getSimpleName() + ": " + e.getMessage();
             String clean = redact(message, config);
             throw new CinderblockException(ErrorCode.DRIVER_CONTRACT_VIOLATION, "Driver '" + driverId
-                    + "' failed in " + operation + " with an untyped error: " + clean, clean.equals(message) ? e : null);
+                    + "' failed in " + operation + " with an untyped error: " + clean,
+                    leaksSecret(e, config) ? null : e);
         }
+    }
+
+    /** Whether the message of {@code error} or of any of its causes holds a secret option's value. */
+    private static boolean leaksSecret(Throwable error, DriverConfig config) {
+        int depth = 0;
+        for (Throwable t = error; t != null && depth < 32; t = t.getCause(), depth++) {
+            String message = t.getMessage();
+            if (message != null && !redact(message, config).equals(message)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

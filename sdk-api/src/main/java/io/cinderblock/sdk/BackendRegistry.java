@@ -111,7 +111,7 @@ public final class BackendRegistry implements AutoCloseable {
         }
         try {
             VolumeDriver opened = Backend.guard(driver.descriptor().id(), "open", driverConfig,
-                    () -> driver.provider().open(driverConfig, DriverContext.standard(backendName)));
+                    () -> driver.provider().open(driverConfig, driverContext(backendName)));
             if (opened == null) {
                 throw new CinderblockException(ErrorCode.DRIVER_CONTRACT_VIOLATION,
                         "Driver '" + driverId + "' returned null from open");
@@ -124,6 +124,26 @@ public final class BackendRegistry implements AutoCloseable {
                 opening.remove(backendName);
             }
         }
+    }
+
+    /**
+     * The context handed to a driver: the registry's clock (so that the driver's {@code observedAt}
+     * and {@code collectedAt} and the facade's own timestamps come from one clock) and a logger
+     * named {@code cinderblock.driver.<backendName>}.
+     */
+    private DriverContext driverContext(String backendName) {
+        System.Logger logger = System.getLogger("cinderblock.driver." + backendName);
+        return new DriverContext() {
+            @Override
+            public Clock clock() {
+                return clock;
+            }
+
+            @Override
+            public System.Logger logger() {
+                return logger;
+            }
+        };
     }
 
     /** The open backend with this name. */

@@ -3,7 +3,7 @@ package io.cinderblock.sdk.discovery;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.Enumeration;
-import java.util.List;
+import java.util.Set;
 
 /**
  * Loads one driver (a jar, or a directory of jars) in isolation: SDK classes come from the host,
@@ -11,9 +11,15 @@ import java.util.List;
  * different versions of the same library. Modelled on Trino's plugin class loader.
  */
 final class DriverClassLoader extends URLClassLoader {
-    /** Packages shared with the host: the SPI and what it names. */
-    private static final List<String> SHARED_PREFIXES = List.of("io.cinderblock.sdk.");
-    private static final String SHARED_RESOURCE_PREFIX = "io/cinderblock/sdk/";
+    /**
+     * Packages shared with the host: exactly the SDK's own packages. Not a prefix match, so that a
+     * driver's (or a test kit's) classes in a package below {@code io.cinderblock.sdk} stay in the
+     * driver's jar instead of being looked up, and not found, in the host. Keep in step with
+     * {@code module-info.java}.
+     */
+    static final Set<String> SHARED_PACKAGES = Set.of("io.cinderblock.sdk", "io.cinderblock.sdk.spi",
+            "io.cinderblock.sdk.error", "io.cinderblock.sdk.discovery", "io.cinderblock.sdk.metadata",
+            "io.cinderblock.sdk.internal");
 
     static {
         registerAsParallelCapable();
@@ -49,7 +55,7 @@ final class DriverClassLoader extends URLClassLoader {
 
     @Override
     public URL getResource(String name) {
-        if (name.startsWith(SHARED_RESOURCE_PREFIX)) {
+        if (isSharedResource(name)) {
             return hostLoader.getResource(name);
         }
         URL own = findResource(name);
@@ -62,7 +68,13 @@ final class DriverClassLoader extends URLClassLoader {
         return findResources(name);
     }
 
-    private static boolean isShared(String className) {
-        return SHARED_PREFIXES.stream().anyMatch(className::startsWith);
+    static boolean isShared(String className) {
+        int dot = className.lastIndexOf('.');
+        return dot > 0 && SHARED_PACKAGES.contains(className.substring(0, dot));
+    }
+
+    private static boolean isSharedResource(String resourceName) {
+        int slash = resourceName.lastIndexOf('/');
+        return slash > 0 && SHARED_PACKAGES.contains(resourceName.substring(0, slash).replace('/', '.'));
     }
 }

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -97,7 +98,10 @@ public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
 
     @Override
     public List<VolumeRecord> volumes(String backendName) {
-        return queryVolumes("WHERE backend_name = ? ORDER BY created_at_ms, id", backendName);
+        // Sorted here, not by the database: its collation would order equal-time ids by locale.
+        List<VolumeRecord> rows = queryVolumes("WHERE backend_name = ?", backendName);
+        rows.sort(Comparator.comparing(VolumeRecord::createdAt).thenComparing(VolumeRecord::id));
+        return rows;
     }
 
     @Override
@@ -123,7 +127,9 @@ public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
 
     @Override
     public List<SnapshotRecord> snapshots(String backendName) {
-        return querySnapshots("WHERE backend_name = ? ORDER BY created_at_ms, id", backendName);
+        List<SnapshotRecord> rows = querySnapshots("WHERE backend_name = ?", backendName);
+        rows.sort(Comparator.comparing(SnapshotRecord::createdAt).thenComparing(SnapshotRecord::id));
+        return rows;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.Snapshot;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -17,8 +18,8 @@ import java.util.Optional;
  * @param sizeGib the volume's size when it was taken
  * @param providerLocation the driver's {@code provider_location}
  * @param status where it stands
- * @param createdAt when the record was first written
- * @param updatedAt when it was last written
+ * @param createdAt when the record was first written, to the millisecond (what every store keeps)
+ * @param updatedAt when it was last written, to the millisecond
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public record SnapshotRecord(
@@ -39,8 +40,9 @@ public record SnapshotRecord(
         requireNonNull(volumeId, "volumeId is null");
         requireNonNull(providerLocation, "providerLocation is null");
         requireNonNull(status, "status is null");
-        requireNonNull(createdAt, "createdAt is null");
-        requireNonNull(updatedAt, "updatedAt is null");
+        // Millisecond precision, so that a record reads back equal from every store.
+        createdAt = requireNonNull(createdAt, "createdAt is null").truncatedTo(ChronoUnit.MILLIS);
+        updatedAt = requireNonNull(updatedAt, "updatedAt is null").truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** The same record with another status, updated at {@code now}. */

@@ -22,7 +22,7 @@ public interface VolumeMetadataStore extends AutoCloseable {
     /** The volume record, if any. */
     Optional<VolumeRecord> volume(String backendName, String id);
 
-    /** The backend's volume records, oldest first. */
+    /** The backend's volume records, oldest first; records of the same millisecond by id. */
     List<VolumeRecord> volumes(String backendName);
 
     /** Removes a volume record; removing a missing one does nothing. */
@@ -34,7 +34,7 @@ public interface VolumeMetadataStore extends AutoCloseable {
     /** The snapshot record, if any. */
     Optional<SnapshotRecord> snapshot(String backendName, String id);
 
-    /** The backend's snapshot records, oldest first. */
+    /** The backend's snapshot records, oldest first; records of the same millisecond by id. */
     List<SnapshotRecord> snapshots(String backendName);
 
     /** Removes a snapshot record; removing a missing one does nothing. */
