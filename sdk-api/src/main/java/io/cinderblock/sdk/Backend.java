@@ -27,6 +27,8 @@ import io.cinderblock.sdk.spi.VolumeSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +79,7 @@ public final class Backend implements AutoCloseable {
     private final VolumeDriver driver;
     private final VolumeMetadataStore store;
     private final Clock clock;
+    private final Set<Capability> capabilities;
 
     private volatile BackendStats cachedStats;
     private final AtomicReference<CompletableFuture<BackendStats>> refreshing = new AtomicReference<>();
@@ -92,6 +95,23 @@ public final class Backend implements AutoCloseable {
         this.driver = driver;
         this.store = registry.metadataStore();
         this.clock = registry.clock();
+        this.capabilities = offeredCapabilities(descriptor, driver);
+    }
+
+    /** What the driver offers with this configuration, never more than its descriptor declares. */
+    private static Set<Capability> offeredCapabilities(DriverDescriptor descriptor, VolumeDriver driver) {
+        Set<Capability> offered;
+        try {
+            offered = driver.capabilities();
+        } catch (RuntimeException e) {
+            offered = null;
+        }
+        if (offered == null) {
+            return descriptor.capabilities();
+        }
+        Set<Capability> result = EnumSet.noneOf(Capability.class);
+        offered.stream().filter(descriptor::supports).forEach(result::add);
+        return Collections.unmodifiableSet(result);
     }
 
     /** The {@code volume_backend_name}. */
@@ -102,6 +122,14 @@ public final class Backend implements AutoCloseable {
     /** The driver's descriptor. */
     public DriverDescriptor descriptor() {
         return descriptor;
+    }
+
+    /**
+     * The operations this backend offers: the driver's {@link VolumeDriver#capabilities()} for its
+     * configuration, within what the descriptor declares. Others throw {@link NotSupportedException}.
+     */
+    public Set<Capability> capabilities() {
+        return capabilities;
     }
 
     // ---------------------------------------------------------------- stats and state
@@ -625,7 +653,7 @@ public final class Backend implements AutoCloseable {
     }
 
     private void requireCapability(Capability capability) {
-        if (!descriptor.supports(capability)) {
+        if (!capabilities.contains(capability)) {
             throw new NotSupportedException(capability, descriptor.id());
         }
     }

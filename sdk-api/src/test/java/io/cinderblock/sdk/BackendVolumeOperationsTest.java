@@ -403,4 +403,20 @@ class BackendVolumeOperationsTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("a backend whose configuration narrows its capabilities refuses the rest without calling the driver")
+    void narrowedCapabilities() {
+        Map<String, String> config = new java.util.HashMap<>(InMemoryDriverProvider.config());
+        config.put("without_connections", "true");
+        Backend narrowed = registry.open("ops-narrow", config);
+        VolumeRecord volume = narrowed.createVolume(1);
+        int callsBefore = InMemoryDriverProvider.in(registry).device("ops-narrow").totalCalls();
+
+        assertThat(narrowed.capabilities()).doesNotContain(Capability.CONNECTION).contains(Capability.CREATE_VOLUME);
+        assertThatThrownBy(() -> narrowed.initializeConnection(volume.id(), HOST))
+                .isInstanceOfSatisfying(NotSupportedException.class,
+                        e -> assertThat(e.capability()).isEqualTo(Capability.CONNECTION));
+        assertThat(InMemoryDriverProvider.in(registry).device("ops-narrow").totalCalls()).isEqualTo(callsBefore);
+    }
 }

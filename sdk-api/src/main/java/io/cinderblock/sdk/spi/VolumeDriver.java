@@ -6,6 +6,7 @@ import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.error.NotSupportedException;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * One open backend: the driver's connection to one storage device (or one pool set of it).
@@ -58,6 +59,18 @@ public interface VolumeDriver extends AutoCloseable {
      */
     default Duration stateDeadline() {
         return Duration.ofSeconds(10);
+    }
+
+    /**
+     * The capabilities this backend offers with its configuration: a subset of the descriptor's
+     * declared {@link DriverDescriptor#capabilities()}. A driver whose configuration switches an
+     * operation off (an LVM backend without an iSCSI target helper offers no {@link
+     * Capability#CONNECTION}) narrows the set here, so that hosts and the conformance kit treat
+     * the operation as not supported. Called once after {@code open}; must not touch the device.
+     * Default: everything the descriptor declares.
+     */
+    default Set<Capability> capabilities() {
+        return descriptor().capabilities();
     }
 
     /** The descriptor of the provider that opened this driver; used in error messages. */

@@ -1,5 +1,9 @@
 package io.cinderblock.sdk.testing;
 
+import io.cinderblock.sdk.spi.Capability;
+import java.util.EnumSet;
+import java.util.Set;
+
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
@@ -41,6 +45,15 @@ final class InMemoryDriver implements VolumeDriver {
     @Override
     public DriverDescriptor descriptor() {
         return descriptor;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        Set<Capability> offered = EnumSet.copyOf(descriptor.capabilities());
+        if (config.bool("without_connections")) {
+            offered.remove(Capability.CONNECTION);
+        }
+        return offered;
     }
 
     @Override

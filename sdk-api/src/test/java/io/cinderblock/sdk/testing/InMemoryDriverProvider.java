@@ -48,6 +48,8 @@ public final class InMemoryDriverProvider implements VolumeDriverProvider {
                     .description("Whether the pool is thin provisioned").build())
             .option(ConfigOption.builder("state_deadline", OptionType.DURATION).defaultValue("2s")
                     .description("Longest a state probe may take").build())
+            .option(ConfigOption.builder("without_connections", OptionType.BOOLEAN).defaultValue("false")
+                    .description("Offer no connections with this configuration (narrows capabilities())").build())
             .capability(Capability.values())
             .build();
 
