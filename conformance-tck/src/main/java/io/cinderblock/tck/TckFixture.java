@@ -1,0 +1,314 @@
+package io.cinderblock.tck;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cinderblock.sdk.discovery.DriverRegistry;
+import io.cinderblock.sdk.spi.Connector;
+import io.cinderblock.sdk.spi.Volume;
+import io.cinderblock.sdk.spi.VolumeDriverProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What the kit needs to certify one driver: the provider, a configuration that reaches a live
+ * device, and optional hooks and tolerances. Built with {@link #forProvider} or {@link #forDriver}:
+ *
+ * <pre>{@code
+ * TckFixture.forDriver("sim")
+ *         .backendName("tck-sim")
+ *         .config(Map.of("sim_port", "18777", "sim_device", "array-a"))
+ *         .deviceFault(DeviceFault.of("controller failed", array::fail, array::repair))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Timeouts left unset derive from the driver's own {@code stateDeadline()}, so that a driver with
+ * short timeouts is also tested quickly.
+ */
+public final class TckFixture {
+    private final VolumeDriverProvider provider;
+    private final String backendName;
+    private final Map<String, String> config;
+    private final double capacityToleranceGib;
+    private final long volumeSizeGib;
+    private final Duration deadlineGrace;
+    private final Optional<Duration> statsTimeout;
+    private final Optional<Duration> recoveryTimeout;
+    private final Optional<Duration> slowLatency;
+    private final Duration settleTimeout;
+    private final Duration operationTimeout;
+    private final List<DeviceFault> deviceFaults;
+    private final Connector connector;
+    private final List<AutoCloseable> resources;
+    private final Consumer<Volume> beforeConnect;
+
+    private TckFixture(Builder b) {
+        this.provider = b.provider;
+        this.backendName = b.backendName;
+        this.config = Map.copyOf(b.config);
+        this.capacityToleranceGib = b.capacityToleranceGib;
+        this.volumeSizeGib = b.volumeSizeGib;
+        this.deadlineGrace = b.deadlineGrace;
+        this.statsTimeout = Optional.ofNullable(b.statsTimeout);
+        this.recoveryTimeout = Optional.ofNullable(b.recoveryTimeout);
+        this.slowLatency = Optional.ofNullable(b.slowLatency);
+        this.settleTimeout = b.settleTimeout;
+        this.operationTimeout = b.operationTimeout;
+        this.deviceFaults = List.copyOf(b.deviceFaults);
+        this.connector = b.connector;
+        this.resources = List.copyOf(b.resources);
+        this.beforeConnect = b.beforeConnect;
+    }
+
+    /** A fixture for this provider instance (a driver on the test class path, or a test double). */
+    public static Builder forProvider(VolumeDriverProvider provider) {
+        return new Builder(requireNonNull(provider, "provider is null"));
+    }
+
+    /**
+     * A fixture for the driver with this id, found on the class path with {@link
+     * DriverRegistry#fromClassPath()}.
+     *
+     * @throws io.cinderblock.sdk.error.CinderblockException if no such driver loads
+     */
+    public static Builder forDriver(String driverId) {
+        requireNonNull(driverId, "driverId is null");
+        return new Builder(DriverRegistry.fromClassPath().require(driverId).provider());
+    }
+
+    /** The provider under test. */
+    public VolumeDriverProvider provider() {
+        return provider;
+    }
+
+    /** The {@code volume_backend_name} the kit opens backends with. */
+    public String backendName() {
+        return backendName;
+    }
+
+    /** The driver options that reach a live device (no {@code volume_driver}/{@code volume_backend_name}). */
+    public Map<String, String> config() {
+        return config;
+    }
+
+    /** How far two capacity readings may differ and still agree, in GiB. */
+    public double capacityToleranceGib() {
+        return capacityToleranceGib;
+    }
+
+    /** The size of the volumes the kit creates. */
+    public long volumeSizeGib() {
+        return volumeSizeGib;
+    }
+
+    /** Scheduling slack the kit allows on top of a declared deadline. */
+    public Duration deadlineGrace() {
+        return deadlineGrace;
+    }
+
+    /** The longest {@code collectStats()} may take; default twice the state deadline. */
+    public Duration statsTimeout(Duration stateDeadline) {
+        return statsTimeout.orElse(stateDeadline.multipliedBy(2));
+    }
+
+    /** How long the state may take to return to UP after a fault heals; default three state deadlines. */
+    public Duration recoveryTimeout(Duration stateDeadline) {
+        return recoveryTimeout.orElse(stateDeadline.multipliedBy(3));
+    }
+
+    /** The latency of the "slow" fault; default a fifth of the state deadline, at most one second. */
+    public Duration slowLatency(Duration stateDeadline) {
+        return slowLatency.orElseGet(() -> {
+            Duration fifth = stateDeadline.dividedBy(5);
+            return fifth.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : fifth;
+        });
+    }
+
+    /** How long capacity changes may take to show in stats after a create or delete. */
+    public Duration settleTimeout() {
+        return settleTimeout;
+    }
+
+    /** The longest a provisioning or connection operation, or {@code open}, may take. */
+    public Duration operationTimeout() {
+        return operationTimeout;
+    }
+
+    /** The device-level faults the fixture can cause. */
+    public List<DeviceFault> deviceFaults() {
+        return deviceFaults;
+    }
+
+    /** The host used for connection tests. */
+    public Connector connector() {
+        return connector;
+    }
+
+    /** Resources the kit closes after the run (a device started for it, a temp dir). */
+    public List<AutoCloseable> resources() {
+        return resources;
+    }
+
+    /** Called with each volume just before the kit connects it; does nothing unless set. */
+    public Consumer<Volume> beforeConnect() {
+        return beforeConnect;
+    }
+
+    @Override
+    public String toString() {
+        return "TckFixture[driver=" + provider.descriptor().id() + ", backend=" + backendName + "]";
+    }
+
+    /** Builds a {@link TckFixture}. */
+    public static final class Builder {
+        private final VolumeDriverProvider provider;
+        private String backendName = "tck-backend";
+        private final Map<String, String> config = new LinkedHashMap<>();
+        private double capacityToleranceGib = 1.0;
+        private long volumeSizeGib = 1;
+        private Duration deadlineGrace = Duration.ofMillis(250);
+        private Duration statsTimeout;
+        private Duration recoveryTimeout;
+        private Duration slowLatency;
+        private Duration settleTimeout = Duration.ofSeconds(10);
+        private Duration operationTimeout = Duration.ofSeconds(60);
+        private final List<DeviceFault> deviceFaults = new ArrayList<>();
+        private Connector connector = Connector.iscsi("tck-host", "iqn.2026-11.io.cinderblock.tck:tck-host");
+        private final List<AutoCloseable> resources = new ArrayList<>();
+        private Consumer<Volume> beforeConnect = volume -> { };
+
+        private Builder(VolumeDriverProvider provider) {
+            this.provider = provider;
+        }
+
+        /** The backend name; default {@code tck-backend}. */
+        public Builder backendName(String value) {
+            this.backendName = requireNonNull(value, "backendName is null");
+            return this;
+        }
+
+        /** Adds driver options. {@code volume_driver} and {@code volume_backend_name} are dropped. */
+        public Builder config(Map<String, String> values) {
+            values.forEach(this::option);
+            return this;
+        }
+
+        /** Sets one driver option. */
+        public Builder option(String name, String value) {
+            requireNonNull(name, "option name is null");
+            requireNonNull(value, "value of option '" + name + "' is null");
+            if (name.equals("volume_backend_name")) {
+                backendName = value;
+            } else if (!name.equals("volume_driver")) {
+                config.put(name, value);
+            }
+            return this;
+        }
+
+        /** Capacity tolerance in GiB; default 1. */
+        public Builder capacityToleranceGib(double value) {
+            if (!(value >= 0) || Double.isInfinite(value)) {
+                throw new IllegalArgumentException("capacityToleranceGib must be >= 0, got " + value);
+            }
+            this.capacityToleranceGib = value;
+            return this;
+        }
+
+        /** Size of the volumes the kit creates; default 1 GiB. */
+        public Builder volumeSizeGib(long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("volumeSizeGib must be >= 1, got " + value);
+            }
+            this.volumeSizeGib = value;
+            return this;
+        }
+
+        /** Slack on top of declared deadlines; default 250 ms. */
+        public Builder deadlineGrace(Duration value) {
+            this.deadlineGrace = positiveOrZero(value, "deadlineGrace");
+            return this;
+        }
+
+        /** The longest {@code collectStats()} may take; default twice the state deadline. */
+        public Builder statsTimeout(Duration value) {
+            this.statsTimeout = positive(value, "statsTimeout");
+            return this;
+        }
+
+        /** How long the state may take to return to UP after a fault; default three state deadlines. */
+        public Builder recoveryTimeout(Duration value) {
+            this.recoveryTimeout = positive(value, "recoveryTimeout");
+            return this;
+        }
+
+        /** Latency of the slow fault; must stay below the driver's timeouts. */
+        public Builder slowLatency(Duration value) {
+            this.slowLatency = positiveOrZero(value, "slowLatency");
+            return this;
+        }
+
+        /** How long capacity changes may take to show; default 10 s. */
+        public Builder settleTimeout(Duration value) {
+            this.settleTimeout = positive(value, "settleTimeout");
+            return this;
+        }
+
+        /** The longest an operation or {@code open} may take; default 60 s. */
+        public Builder operationTimeout(Duration value) {
+            this.operationTimeout = positive(value, "operationTimeout");
+            return this;
+        }
+
+        /** Adds a device-level fault hook. */
+        public Builder deviceFault(DeviceFault fault) {
+            deviceFaults.add(requireNonNull(fault, "fault is null"));
+            return this;
+        }
+
+        /** The host for connection tests; default an iSCSI host {@code tck-host}. */
+        public Builder connector(Connector value) {
+            this.connector = requireNonNull(value, "connector is null");
+            return this;
+        }
+
+        /**
+         * A hook the kit calls with each volume just before it connects it, for test hosts that must
+         * prepare the device first: e.g. an LVM host without device-mapper, whose logical volumes
+         * have no device node for the iSCSI target to serve until the test backs them with a file.
+         */
+        public Builder beforeConnect(Consumer<Volume> hook) {
+            this.beforeConnect = requireNonNull(hook, "hook is null");
+            return this;
+        }
+
+        /** Closes {@code resource} after the run, after everything the kit created is deleted. */
+        public Builder closeAfterRun(AutoCloseable resource) {
+            resources.add(requireNonNull(resource, "resource is null"));
+            return this;
+        }
+
+        public TckFixture build() {
+            return new TckFixture(this);
+        }
+
+        private static Duration positive(Duration value, String name) {
+            requireNonNull(value, name + " is null");
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+            return value;
+        }
+
+        private static Duration positiveOrZero(Duration value, String name) {
+            requireNonNull(value, name + " is null");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.cinderblock.tck.runner;
+
+import static java.util.Objects.requireNonNull;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.cinderblock.tck.TckFixture;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TagFilter;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
+
+/**
+ * Runs the kit against one fixture on the JUnit Platform Launcher, outside any build tool: the
+ * standalone runner's engine, also usable from code (the kit's own tests run its gallery of broken
+ * drivers this way).
+ *
+ * <pre>{@code
+ * RunResult result = ConformanceRun.of(fixture).include(List.of("faults")).execute();
+ * }</pre>
+ *
+ * <p>The fixture reaches {@link StandaloneKit} through a static holder, so runs in one JVM are
+ * serialized.
+ */
+public final class ConformanceRun {
+    private static final Object RUNNING = new Object();
+    private static final AtomicReference<TckFixture> CURRENT = new AtomicReference<>();
+
+    private final TckFixture fixture;
+    private final List<String> include = new ArrayList<>();
+    private final List<String> exclude = new ArrayList<>();
+    private final List<TestExecutionListener> listeners = new ArrayList<>();
+    private Path reportDir;
+    private PrintWriter diagnostics = new PrintWriter(System.err, true);
+
+    private ConformanceRun(TckFixture fixture) {
+        this.fixture = requireNonNull(fixture, "fixture is null");
+    }
+
+    /** A run of every requirement against {@code fixture}. */
+    public static ConformanceRun of(TckFixture fixture) {
+        return new ConformanceRun(fixture);
+    }
+
+    /** The fixture of the run in progress, for {@link StandaloneKit}. */
+    static Optional<TckFixture> currentFixture() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    /** Runs only tests with one of these tags (group names, requirement ids, capability names). */
+    public ConformanceRun include(List<String> tags) {
+        include.addAll(tags);
+        return this;
+    }
+
+    /** Skips tests with any of these tags. */
+    public ConformanceRun exclude(List<String> tags) {
+        exclude.addAll(tags);
+        return this;
+    }
+
+    /** Also reports to {@code listener} (progress output, say). */
+    public ConformanceRun listener(TestExecutionListener listener) {
+        listeners.add(requireNonNull(listener, "listener is null"));
+        return this;
+    }
+
+    /** Writes JUnit XML ({@code TEST-*.xml}) and Open Test Reporting XML into {@code directory}. */
+    public ConformanceRun xmlReports(Path directory) {
+        this.reportDir = requireNonNull(directory, "directory is null");
+        return this;
+    }
+
+    /** Where the XML writers report their own problems; default standard error. */
+    public ConformanceRun diagnostics(PrintWriter writer) {
+        this.diagnostics = requireNonNull(writer, "writer is null");
+        return this;
+    }
+
+    /** Runs the kit and returns what it found. */
+    public RunResult execute() {
+        synchronized (RUNNING) {
+            CURRENT.set(fixture);
+            try {
+                LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+                        .selectors(selectClass(StandaloneKit.class))
+                        .configurationParameter("junit.jupiter.execution.parallel.enabled", "false");
+                if (!include.isEmpty()) {
+                    request.filters(TagFilter.includeTags(include));
+                }
+                if (!exclude.isEmpty()) {
+                    request.filters(TagFilter.excludeTags(exclude));
+                }
+                List<TestExecutionListener> all = new ArrayList<>(listeners);
+                ResultCollector collector = new ResultCollector();
+                all.add(collector);
+                if (reportDir != null) {
+                    request.configurationParameter("junit.platform.reporting.open.xml.enabled", "true")
+                            .configurationParameter("junit.platform.reporting.output.dir", reportDir.toString());
+                    all.add(new LegacyXmlReportGeneratingListener(reportDir, diagnostics));
+                }
+                LauncherDiscoveryRequest discovery = request.build();
+                Launcher launcher = LauncherFactory.create();
+                Instant start = Instant.now();
+                launcher.execute(discovery, all.toArray(new TestExecutionListener[0]));
+                Instant end = Instant.now();
+                return new RunResult(fixture.provider().descriptor(), fixture.backendName(), start, end,
+                        collector.results());
+            } finally {
+                CURRENT.set(null);
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.cinderblock.tck.runner;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cinderblock.sdk.spi.DriverDescriptor;
+import io.cinderblock.tck.Requirement;
+import io.cinderblock.tck.Requirements;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a {@link ConformanceRun} found: every test's result, and the verdict per requirement.
+ *
+ * @param descriptor the certified driver's descriptor
+ * @param backendName the backend name the kit used
+ * @param startedAt when the run started
+ * @param finishedAt when it finished
+ * @param tests every test's result, in execution order
+ */
+public record RunResult(DriverDescriptor descriptor, String backendName, Instant startedAt, Instant finishedAt,
+        List<TestResult> tests) {
+
+    public RunResult {
+        requireNonNull(descriptor, "descriptor is null");
+        requireNonNull(backendName, "backendName is null");
+        requireNonNull(startedAt, "startedAt is null");
+        requireNonNull(finishedAt, "finishedAt is null");
+        tests = List.copyOf(tests);
+    }
+
+    /** Whether no test failed. */
+    public boolean passed() {
+        return count(TestResult.Status.FAILED) == 0;
+    }
+
+    /** How many tests ended with {@code status}. */
+    public long count(TestResult.Status status) {
+        return tests.stream().filter(t -> t.status() == status).count();
+    }
+
+    /** The run's wall-clock duration. */
+    public Duration duration() {
+        return Duration.between(startedAt, finishedAt);
+    }
+
+    /** The ids of the requirements with a failed test. */
+    public Set<String> failedRequirements() {
+        Set<String> ids = new TreeSet<>();
+        tests.stream().filter(t -> t.status() == TestResult.Status.FAILED).forEach(t -> ids.addAll(t.requirements()));
+        return ids;
+    }
+
+    /** The verdict on every requirement of the catalogue, in document order. */
+    public List<RequirementResult> requirements() {
+        List<RequirementResult> results = new ArrayList<>();
+        for (Requirement requirement : Requirements.ALL) {
+            List<TestResult> mine = new ArrayList<>();
+            tests.stream().filter(t -> t.requirements().contains(requirement.id())).forEach(mine::add);
+            Duration duration = mine.stream().map(TestResult::duration).reduce(Duration.ZERO, Duration::plus);
+            RequirementResult.Status status;
+            Optional<String> message;
+            if (mine.isEmpty()) {
+                status = RequirementResult.Status.NOT_RUN;
+                message = Optional.of("excluded by the run's filters");
+            } else if (mine.stream().anyMatch(t -> t.status() == TestResult.Status.FAILED)) {
+                status = RequirementResult.Status.FAILED;
+                message = first(mine, TestResult.Status.FAILED);
+            } else if (mine.stream().anyMatch(t -> t.status() == TestResult.Status.PASSED)) {
+                status = RequirementResult.Status.PASSED;
+                message = Optional.empty();
+            } else {
+                status = RequirementResult.Status.SKIPPED;
+                message = first(mine, TestResult.Status.SKIPPED);
+            }
+            results.add(new RequirementResult(requirement, status, duration, message));
+        }
+        return results;
+    }
+
+    private static Optional<String> first(List<TestResult> tests, TestResult.Status status) {
+        return tests.stream().filter(t -> t.status() == status).map(TestResult::message).flatMap(Optional::stream)
+                .findFirst();
+    }
+}

@@ -1,0 +1,342 @@
+package io.cinderblock.tck.runner;
+
+import io.cinderblock.sdk.discovery.DriverLoadProblem;
+import io.cinderblock.sdk.discovery.DriverRegistry;
+import io.cinderblock.sdk.discovery.LoadedDriver;
+import io.cinderblock.sdk.error.CinderblockException;
+import io.cinderblock.sdk.spi.Capability;
+import io.cinderblock.sdk.spi.DriverConfig;
+import io.cinderblock.sdk.spi.DriverDescriptor;
+import io.cinderblock.tck.Requirement;
+import io.cinderblock.tck.Requirements;
+import io.cinderblock.tck.TckFixture;
+import io.cinderblock.tck.proxy.DeviceProxies;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The standalone runner:
+ *
+ * <pre>
+ * java -jar conformance-tck.jar --driver-jar my-driver.jar --config backend.properties --report-dir tck-report
+ * </pre>
+ *
+ * <p>Exit codes: 0 every test passed (or was skipped with a reason), 1 a test failed, 2 usage or
+ * setup error (bad flag, no or several providers, unknown option in the configuration, unknown
+ * group/requirement/capability in a filter).
+ */
+public final class TckMain {
+    /** Every test passed or was skipped. */
+    public static final int EXIT_PASSED = 0;
+    /** At least one test failed. */
+    public static final int EXIT_FAILED = 1;
+    /** Bad usage or a setup error; nothing was certified. */
+    public static final int EXIT_USAGE = 2;
+
+    private static final String USAGE = String.join("\n",
+            "usage: java -jar conformance-tck.jar (--driver-jar JAR | --driver-dir DIR) [--config FILE]",
+            "                                     [--report-dir DIR] [--include X,...] [--exclude X,...] [--list]",
+            "",
+            "  --driver-jar JAR    the driver jar (one VolumeDriverProvider in META-INF/services)",
+            "  --driver-dir DIR    a directory of jars forming one driver: the driver jar and its libraries",
+            "  --config FILE       Java properties: the driver's options, plus volume_driver and",
+            "                      volume_backend_name (default tck-<driver id>); required unless --list",
+            "  --report-dir DIR    where reports go (default tck-report): TEST-junit-jupiter.xml (JUnit XML),",
+            "                      Open Test Reporting XML, tck-report.json, tck-report.html",
+            "  --include X,...     run only these groups, requirement ids (STATE-2) or capability names (snapshot)",
+            "  --exclude X,...     skip these groups, requirement ids or capability names",
+            "  --list              print which requirements apply to this driver, run nothing",
+            "  --help              this text",
+            "",
+            "exit codes: 0 all passed, 1 failures, 2 usage or setup error");
+
+    private TckMain() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the kit as the command line says; returns the exit code instead of exiting. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println(USAGE);
+            return EXIT_USAGE;
+        }
+        if (options.help) {
+            out.println(USAGE);
+            return EXIT_PASSED;
+        }
+        Path staging = null;
+        try {
+            staging = Files.createTempDirectory("cinderblock-tck-driver");
+            LoadedDriver driver = loadDriver(options, staging);
+            DriverDescriptor descriptor = driver.descriptor();
+            Optional<Map<String, String>> config = options.config.isPresent()
+                    ? Optional.of(readConfig(options.config.get(), descriptor)) : Optional.empty();
+            String backendName = config.map(c -> c.get("volume_backend_name")).orElse("tck-" + descriptor.id());
+            List<String> include = checkedTags(options.include, "--include");
+            List<String> exclude = checkedTags(options.exclude, "--exclude");
+            if (options.list) {
+                printApplicability(descriptor, config, driver.source(), out);
+                return EXIT_PASSED;
+            }
+            Map<String, String> driverOptions = config.orElseThrow(() -> new UsageException(
+                    "--config is required to run the kit"));
+            Files.createDirectories(options.reportDir);
+            TckFixture fixture = TckFixture.forProvider(driver.provider())
+                    .backendName(backendName)
+                    .config(driverOptions)
+                    .build();
+            out.println("cinderblock TCK " + Versions.tck() + ": certifying driver '" + descriptor.id() + "' "
+                    + descriptor.driverVersion() + " from " + driver.source());
+            RunResult result = ConformanceRun.of(fixture)
+                    .include(include)
+                    .exclude(exclude)
+                    .listener(new ProgressPrinter(out))
+                    .xmlReports(options.reportDir)
+                    .diagnostics(new PrintWriter(err, true))
+                    .execute();
+            JsonReport.write(result, options.reportDir.resolve("tck-report.json"));
+            HtmlReport.write(result, options.reportDir.resolve("tck-report.html"));
+            ConsoleSummary.print(result, out);
+            out.println("Reports in " + options.reportDir.toAbsolutePath());
+            return result.passed() ? EXIT_PASSED : EXIT_FAILED;
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (CinderblockException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (IOException e) {
+            err.println("error: " + e);
+            return EXIT_USAGE;
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    /** Loads the one provider of the driver jar (or directory) in its own class loader. */
+    private static LoadedDriver loadDriver(Options options, Path staging) throws IOException {
+        Path driverDir = staging.resolve("driver");
+        Files.createDirectories(driverDir);
+        Path source = options.driverJar.or(() -> options.driverDir).orElseThrow();
+        if (options.driverJar.isPresent()) {
+            if (!Files.isRegularFile(source)) {
+                throw new UsageException("Driver jar " + source + " does not exist");
+            }
+            Files.copy(source, driverDir.resolve(source.getFileName()));
+        } else {
+            if (!Files.isDirectory(source)) {
+                throw new UsageException("Driver directory " + source + " does not exist");
+            }
+            try (Stream<Path> jars = Files.list(source)) {
+                for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).collect(Collectors.toList())) {
+                    Files.copy(jar, driverDir.resolve(jar.getFileName()));
+                }
+            }
+        }
+        DriverRegistry registry = DriverRegistry.fromDirectory(staging);
+        if (!registry.problems().isEmpty()) {
+            throw new UsageException("The driver in " + source + " did not load: " + registry.problems().stream()
+                    .map(DriverLoadProblem::message).collect(Collectors.joining("; ")));
+        }
+        List<LoadedDriver> drivers = registry.drivers();
+        if (drivers.size() != 1) {
+            throw new UsageException(drivers.isEmpty()
+                    ? "No VolumeDriverProvider registered in " + source
+                    : "Several providers in " + source + ": " + drivers.stream().map(LoadedDriver::id)
+                            .collect(Collectors.toList()) + "; the kit certifies one driver at a time");
+        }
+        LoadedDriver driver = drivers.get(0);
+        return new LoadedDriver(driver.provider(), driver.descriptor(), source.toString());
+    }
+
+    /** Reads the properties file and checks it against the driver's options now, before any test. */
+    private static Map<String, String> readConfig(Path file, DriverDescriptor descriptor) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("Configuration file " + file + " does not exist");
+        }
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        properties.stringPropertyNames().stream().sorted().forEach(k -> config.put(k, properties.getProperty(k).strip()));
+        String driverId = config.get("volume_driver");
+        if (driverId != null && !driverId.equals(descriptor.id())) {
+            throw new UsageException(file + " says volume_driver = '" + driverId + "' but the jar provides '"
+                    + descriptor.id() + "'");
+        }
+        String backendName = config.getOrDefault("volume_backend_name", "tck-" + descriptor.id());
+        try {
+            DriverConfig.validate(descriptor, backendName, config);
+        } catch (CinderblockException e) {
+            throw new UsageException("Invalid configuration in " + file + ": " + e.getMessage());
+        }
+        return config;
+    }
+
+    private static List<String> checkedTags(List<String> tags, String flag) {
+        for (String tag : tags) {
+            boolean known = Requirements.GROUPS.contains(tag) || Requirements.isRequirementId(tag)
+                    || Capability.fromWireName(tag).isPresent();
+            if (!known) {
+                throw new UsageException("Unknown group, requirement or capability '" + tag + "' in " + flag
+                        + "; groups: " + Requirements.GROUPS + "; capabilities: " + Arrays.stream(Capability.values())
+                                .map(Capability::wireName).collect(Collectors.toList()));
+            }
+        }
+        return tags;
+    }
+
+    private static void printApplicability(DriverDescriptor descriptor, Optional<Map<String, String>> config,
+            String source, PrintStream out) {
+        out.println("Driver '" + descriptor.id() + "' " + descriptor.driverVersion() + " by " + descriptor.vendorName()
+                + " (" + source + "), capabilities " + descriptor.capabilities().stream().sorted()
+                        .map(Capability::wireName).collect(Collectors.toList()));
+        int applies = 0;
+        for (Requirement requirement : Requirements.ALL) {
+            Optional<String> skip = whyNot(requirement, descriptor, config);
+            applies += skip.isEmpty() ? 1 : 0;
+            out.printf("%-9s %-13s %-8s %s%s%n", requirement.id(), requirement.group(), skip.isEmpty() ? "applies" : "skipped",
+                    requirement.text(), skip.map(s -> " [" + s + "]").orElse(""));
+        }
+        out.println(applies + " of " + Requirements.ALL.size() + " requirements apply");
+    }
+
+    /** Why a requirement will be skipped for this driver, if it will. */
+    static Optional<String> whyNot(Requirement requirement, DriverDescriptor descriptor,
+            Optional<Map<String, String>> config) {
+        Optional<Capability> needed = requirement.capability();
+        if (needed.isPresent() && !descriptor.supports(needed.get())) {
+            return Optional.of("'" + needed.get().wireName() + "' not declared");
+        }
+        if (requirement.group().equals("faults") && !DeviceProxies.canProxy(descriptor)) {
+            return Optional.of("no endpoint option to proxy");
+        }
+        if (requirement.id().equals("FAULT-8")) {
+            return Optional.of("device-level fault hooks exist only in the embedded kit");
+        }
+        if (requirement.id().equals("CAP-1") && descriptor.capabilities().size() == Capability.values().length) {
+            return Optional.of("every capability declared");
+        }
+        if (requirement.id().equals("SEC-2")) {
+            boolean secretSet = config.isPresent() && descriptor.options().stream()
+                    .anyMatch(o -> o.secret() && config.get().containsKey(o.name()));
+            if (!secretSet) {
+                return Optional.of("no secret option set in the configuration");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void deleteQuietly(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind is harmless
+        }
+    }
+
+    /** A command-line mistake: exit code 2 with the usage text. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** The parsed command line. */
+    private static final class Options {
+        Optional<Path> driverJar = Optional.empty();
+        Optional<Path> driverDir = Optional.empty();
+        Optional<Path> config = Optional.empty();
+        Path reportDir = Path.of("tck-report");
+        final List<String> include = new ArrayList<>();
+        final List<String> exclude = new ArrayList<>();
+        boolean list;
+        boolean help;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                String value = null;
+                int eq = arg.indexOf('=');
+                if (arg.startsWith("--") && eq > 0) {
+                    value = arg.substring(eq + 1);
+                    arg = arg.substring(0, eq);
+                }
+                switch (arg) {
+                    case "--help":
+                    case "-h":
+                        o.help = true;
+                        break;
+                    case "--list":
+                        o.list = true;
+                        break;
+                    case "--driver-jar":
+                        o.driverJar = Optional.of(Path.of(value != null ? value : next(args, ++i, arg)));
+                        break;
+                    case "--driver-dir":
+                        o.driverDir = Optional.of(Path.of(value != null ? value : next(args, ++i, arg)));
+                        break;
+                    case "--config":
+                        o.config = Optional.of(Path.of(value != null ? value : next(args, ++i, arg)));
+                        break;
+                    case "--report-dir":
+                        o.reportDir = Path.of(value != null ? value : next(args, ++i, arg));
+                        break;
+                    case "--include":
+                        split(value != null ? value : next(args, ++i, arg), o.include);
+                        break;
+                    case "--exclude":
+                        split(value != null ? value : next(args, ++i, arg), o.exclude);
+                        break;
+                    default:
+                        throw new UsageException("Unknown argument '" + args[i] + "'");
+                }
+            }
+            if (o.help) {
+                return o;
+            }
+            if (o.driverJar.isPresent() == o.driverDir.isPresent()) {
+                throw new UsageException("Give exactly one of --driver-jar and --driver-dir");
+            }
+            return o;
+        }
+
+        private static String next(String[] args, int index, String flag) {
+            if (index >= args.length || args[index].startsWith("--")) {
+                throw new UsageException(flag + " needs a value");
+            }
+            return args[index];
+        }
+
+        private static void split(String text, List<String> into) {
+            Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(into::add);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.cinderblock.tck.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cinderblock.tck.SimDevice;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The standalone entry point, run in-process: driver-sim's jar (a SIMULATED array) loaded in its own
+ * class loader, flags, exit codes and the four report formats.
+ */
+class TckMainTest {
+    private static final String SERVICES = "META-INF/services/io.cinderblock.sdk.spi.VolumeDriverProvider";
+
+    @TempDir
+    Path dir;
+
+    private SimDevice device;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void startDevice() {
+        device = SimDevice.start();
+    }
+
+    @AfterEach
+    void stopDevice() {
+        device.close();
+    }
+
+    private int run(String... args) {
+        return TckMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private Path config(Map<String, String> values) throws IOException {
+        Properties properties = new Properties();
+        properties.putAll(values);
+        properties.put("volume_driver", "sim");
+        properties.put("volume_backend_name", "tck-cli");
+        Path file = dir.resolve("backend.properties");
+        try (var writer = Files.newBufferedWriter(file)) {
+            properties.store(writer, "test backend");
+        }
+        return file;
+    }
+
+    @Test
+    void fullRunPassesAndWritesEveryReport() throws IOException {
+        Path reports = dir.resolve("tck-report");
+        long start = System.nanoTime();
+        int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
+                "--report-dir", reports.toString());
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("Standalone run against driver-sim took " + millis + " ms");
+
+        assertThat(code).as("exit code; output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
+        assertThat(out()).contains("PASS", "capability snapshot", "CONFORMANT", "0 failed");
+        assertThat(reports.resolve("TEST-junit-jupiter.xml")).content().contains("<testsuite", "FAULT-4", "failures=\"0\"");
+        String json = Files.readString(reports.resolve("tck-report.json"));
+        assertThat(json).contains("\"verdict\": \"passed\"", "\"id\": \"sim\"", "\"id\": \"STATE-2\"",
+                "\"tck_version\": \"0.1.0-SNAPSHOT\"");
+        assertThat(Files.readString(reports.resolve("tck-report.html"))).contains("<!DOCTYPE html>", "Conformant",
+                "FAULT-8").doesNotContain("<script", "http://", "https://");
+        List<Path> openXml;
+        try (Stream<Path> files = Files.walk(reports)) {
+            openXml = files.filter(p -> p.getFileName().toString().endsWith(".xml"))
+                    .filter(p -> !p.getFileName().toString().startsWith("TEST-")).collect(Collectors.toList());
+        }
+        assertThat(openXml).as("Open Test Reporting XML in %s", reports).isNotEmpty();
+        assertThat(Files.readString(openXml.get(0))).contains("events");
+        assertThat(out() + err() + json).as("the access key never shows").doesNotContain(device.accessKey());
+    }
+
+    @Test
+    void failingDriverExitsWithOne() throws IOException {
+        try {
+            device.controllerFailure().breakDevice();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
+                "--report-dir", dir.resolve("r").toString(), "--include", "state");
+        assertThat(code).as("output:%n%s", out()).isEqualTo(TckMain.EXIT_FAILED);
+        assertThat(out()).contains("FAIL", "STATE-1", "NOT CONFORMANT");
+        assertThat(Files.readString(dir.resolve("r/tck-report.json"))).contains("\"verdict\": \"failed\"");
+    }
+
+    @Test
+    void listPrintsWhichRequirementsApply() throws IOException {
+        int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
+                "--list");
+        assertThat(code).isEqualTo(TckMain.EXIT_PASSED);
+        assertThat(out()).contains("STATE-2", "applies", "FAULT-8", "skipped", "device-level fault hooks")
+                .contains("42 of 44 requirements apply");
+        assertThat(dir.resolve("tck-report")).doesNotExist();
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() throws IOException {
+        String jar = DriverJars.simJar(dir).toString();
+        String config = config(device.config()).toString();
+        assertThat(run()).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("exactly one of --driver-jar and --driver-dir", "usage:");
+        assertThat(run("--driver-jar", jar, "--config", config, "--bogus")).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("Unknown argument '--bogus'");
+        assertThat(run("--driver-jar", jar, "--config", config, "--include", "stats,snapshots")).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("Unknown group, requirement or capability 'snapshots'");
+        assertThat(run("--driver-jar", jar)).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("--config is required");
+        assertThat(run("--driver-jar", dir.resolve("missing.jar").toString(), "--config", config))
+                .isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(run("--help")).isEqualTo(TckMain.EXIT_PASSED);
+        assertThat(out()).contains("exit codes: 0 all passed, 1 failures, 2 usage or setup error");
+    }
+
+    @Test
+    void unknownOrMissingOptionStopsAtOnce() throws IOException {
+        String jar = DriverJars.simJar(dir).toString();
+        Map<String, String> typo = new java.util.LinkedHashMap<>(device.config());
+        typo.put("sim_prot", "1");
+        assertThat(run("--driver-jar", jar, "--config", config(typo).toString())).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("Unknown option 'sim_prot'", "did you mean 'sim_port'");
+        Map<String, String> missing = new java.util.LinkedHashMap<>(device.config());
+        missing.remove("sim_device");
+        assertThat(run("--driver-jar", jar, "--config", config(missing).toString())).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("Missing required option 'sim_device'");
+        assertThat(err()).doesNotContain(device.accessKey());
+        assertThat(out()).doesNotContain("Running");
+    }
+
+    @Test
+    void zeroOrSeveralProvidersStopAtOnce() throws IOException {
+        String config = config(device.config()).toString();
+        Path none = DriverJars.jar(dir.resolve("none.jar"), Map.of(SERVICES, ""), List.of());
+        assertThat(run("--driver-jar", none.toString(), "--config", config)).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("No provider of io.cinderblock.sdk.spi.VolumeDriverProvider registered");
+        Path two = DriverJars.jar(dir.resolve("two.jar"), Map.of(SERVICES,
+                "io.cinderblock.driver.sim.SimulatedArrayDriverProvider\n" + OtherIdProvider.class.getName() + "\n"),
+                List.of(OtherIdProvider.class));
+        assertThat(run("--driver-jar", two.toString(), "--config", config)).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("Several providers", "sim", "other-sim");
+    }
+
+    @Test
+    void driverDirectoryWorksLikeAJar() throws IOException {
+        Path drivers = Files.createDirectories(dir.resolve("drivers"));
+        DriverJars.jar(drivers.resolve("driver-sim.jar"), Map.of(), List.of());
+        int code = run("--driver-dir", drivers.toString(), "--config", config(device.config()).toString(),
+                "--report-dir", dir.resolve("r").toString(), "--include", "descriptor");
+        assertThat(code).as("output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
+        assertThat(out()).contains("DESC-1");
+    }
+}
