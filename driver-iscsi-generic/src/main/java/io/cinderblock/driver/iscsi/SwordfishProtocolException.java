@@ -1,0 +1,30 @@
+package io.cinderblock.driver.iscsi;
+
+import io.cinderblock.sdk.error.CinderblockException;
+import io.cinderblock.sdk.error.ErrorCode;
+import java.util.Optional;
+
+/**
+ * The array answered, but not as Swordfish says it should: malformed JSON, a required field
+ * missing, a body too large, a redirect to another host. {@link #field()} names the missing or
+ * malformed field when there is one.
+ */
+public final class SwordfishProtocolException extends CinderblockException {
+    private static final long serialVersionUID = 1L;
+
+    private final String field;
+
+    SwordfishProtocolException(String message) {
+        this(message, null, null);
+    }
+
+    SwordfishProtocolException(String message, String field, Throwable cause) {
+        super(ErrorCode.OPERATION_FAILED, message, cause);
+        this.field = field;
+    }
+
+    /** The JSON field (dotted path) that was missing or malformed, if that is the problem. */
+    public Optional<String> field() {
+        return Optional.ofNullable(field);
+    }
+}

@@ -1,0 +1,64 @@
+package io.cinderblock.driver.iscsi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cinderblock.sdk.spi.BackendState;
+import io.cinderblock.sdk.spi.VolumeDriver;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The simulated array over HTTPS with a self-signed certificate generated for this run. */
+class TlsTest {
+    @TempDir
+    static Path directory;
+
+    private static SwordfishArrayFixture fixture;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = SwordfishArrayFixture.https(directory);
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    @Test
+    @DisplayName("a self-signed certificate is rejected by default: DOWN with a TLS reason")
+    void rejectedByDefault() {
+        RecordingContext context = new RecordingContext();
+        try (VolumeDriver driver = fixture.openDriver(Map.of(), context)) {
+            BackendState state = driver.backendState();
+            assertThat(state.isUp()).isFalse();
+            assertThat(state.reason()).startsWith("TLS handshake with Swordfish service at 127.0.0.1:");
+        }
+    }
+
+    @Test
+    @DisplayName("the certificate is accepted with the CA bundle option")
+    void acceptedWithBundle() {
+        RecordingContext context = new RecordingContext();
+        String bundle = fixture.caBundle().orElseThrow().toString();
+        try (VolumeDriver driver = fixture.openDriver(Map.of(SwordfishDriverProvider.CA_BUNDLE, bundle), context)) {
+            assertThat(driver.backendState().isUp()).isTrue();
+            assertThat(driver.collectStats().pools()).hasSize(2);
+        }
+        assertThat(context.lines()).noneMatch(l -> l.contains("verification is OFF"));
+    }
+
+    @Test
+    @DisplayName("turning verification off works only explicitly, and is logged as a warning")
+    void verificationOff() {
+        RecordingContext context = new RecordingContext();
+        try (VolumeDriver driver = fixture.openDriver(Map.of(SwordfishDriverProvider.VERIFY_TLS, "false"), context)) {
+            assertThat(driver.backendState().isUp()).isTrue();
+        }
+        assertThat(context.lines()).anyMatch(l -> l.startsWith("WARNING") && l.contains("verification is OFF"));
+    }
+}
