@@ -200,19 +200,8 @@ final class KitSession implements AutoCloseable {
 
     /** The context drivers get: the system clock and a logger whose output the kit captures. */
     DriverContext context() {
-        System.Logger logger = logs.capturing(System.getLogger("cinderblock.driver." + fixture.backendName()));
-        Clock clock = Clock.systemUTC();
-        return new DriverContext() {
-            @Override
-            public Clock clock() {
-                return clock;
-            }
-
-            @Override
-            public System.Logger logger() {
-                return logger;
-            }
-        };
+        return DriverContext.of(Clock.systemUTC(),
+                logs.capturing(System.getLogger("cinderblock.driver." + fixture.backendName())));
     }
 
     /** Starts fault proxies in front of the device; closed at the end of the run (or earlier by the caller). */

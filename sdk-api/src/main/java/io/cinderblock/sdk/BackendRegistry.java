@@ -132,18 +132,7 @@ public final class BackendRegistry implements AutoCloseable {
      * named {@code cinderblock.driver.<backendName>}.
      */
     private DriverContext driverContext(String backendName) {
-        System.Logger logger = System.getLogger("cinderblock.driver." + backendName);
-        return new DriverContext() {
-            @Override
-            public Clock clock() {
-                return clock;
-            }
-
-            @Override
-            public System.Logger logger() {
-                return logger;
-            }
-        };
+        return DriverContext.of(clock, System.getLogger("cinderblock.driver." + backendName));
     }
 
     /** The open backend with this name. */

@@ -21,8 +21,13 @@ public interface DriverContext {
     /** A context with the system clock and a {@link System.Logger} named {@code cinderblock.driver.<backendName>}. */
     static DriverContext standard(String backendName) {
         requireNonNull(backendName, "backendName is null");
-        System.Logger logger = System.getLogger("cinderblock.driver." + backendName);
-        Clock clock = Clock.systemUTC();
+        return of(Clock.systemUTC(), System.getLogger("cinderblock.driver." + backendName));
+    }
+
+    /** A context with the given clock and logger; hosts that keep their own clock use this. */
+    static DriverContext of(Clock clock, System.Logger logger) {
+        requireNonNull(clock, "clock is null");
+        requireNonNull(logger, "logger is null");
         return new DriverContext() {
             @Override
             public Clock clock() {
