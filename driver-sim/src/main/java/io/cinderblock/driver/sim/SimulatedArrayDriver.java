@@ -59,8 +59,8 @@ final class SimulatedArrayDriver implements VolumeDriver {
             if (answer.ok) {
                 return BackendState.up("Simulated device '" + device + "' answers", context.clock());
             }
-            return BackendState.down("Simulated device '" + device + "' is down: " + answer.code + " "
-                    + answer.message, context.clock());
+            String why = answer.code.equals("DOWN") ? answer.message : answer.code + " " + answer.message;
+            return BackendState.down("Simulated device '" + device + "' is down: " + why, context.clock());
         } catch (DeviceUnavailableException e) {
             return BackendState.down(e.getMessage(), context.clock());
         } catch (RuntimeException e) {

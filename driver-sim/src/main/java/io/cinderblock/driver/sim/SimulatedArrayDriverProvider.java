@@ -14,6 +14,7 @@ import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -76,6 +77,11 @@ public final class SimulatedArrayDriverProvider implements VolumeDriverProvider 
             try {
                 SimulatedArrayServer.shared(port, config.optional("sim_access_key", String.class))
                         .addDevice(device, pools);
+            } catch (BindException e) {
+                // Another process (the demo service, a standalone array) already serves this port:
+                // this backend is then just a client of it, as a read-only tool wants.
+                context.logger().log(System.Logger.Level.INFO, "A simulated array already listens on port {0}; "
+                        + "backend ''{1}'' connects to it", port, config.backendName());
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot start the simulated array on port " + port, e);
             }

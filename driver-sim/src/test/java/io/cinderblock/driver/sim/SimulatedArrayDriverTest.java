@@ -223,4 +223,20 @@ class SimulatedArrayDriverTest {
             SimulatedArrayServer.shared(port, Optional.empty()).close();
         }
     }
+
+    @Test
+    void withStartServerAnArrayAlreadyServingThePortIsUsedAsIs() {
+        // 'server' stands for an array run by another process: this JVM's shared registry does not know it.
+        Map<String, String> config = new HashMap<>();
+        config.put("volume_driver", "sim");
+        config.put("sim_port", String.valueOf(server.port()));
+        config.put("sim_device", "array-a");
+        config.put("sim_access_key", accessKey);
+        config.put("sim_start_server", "true");
+
+        Backend backend = backends.open("sim-client", config);
+
+        assertThat(backend.state().isUp()).isTrue();
+        assertThat(backend.stats(true).pools()).extracting(p -> p.poolName()).containsExactly("gold");
+    }
 }

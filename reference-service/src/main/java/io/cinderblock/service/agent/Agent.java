@@ -1,0 +1,438 @@
+package io.cinderblock.service.agent;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cinderblock.sdk.Backend;
+import io.cinderblock.sdk.BackendRegistry;
+import io.cinderblock.sdk.discovery.DriverRegistry;
+import io.cinderblock.sdk.discovery.LoadedDriver;
+import io.cinderblock.sdk.error.CinderblockException;
+import io.cinderblock.sdk.error.InvalidConfigException;
+import io.cinderblock.sdk.spi.BackendState;
+import io.cinderblock.sdk.spi.BackendStats;
+import io.cinderblock.sdk.spi.DriverConfig;
+import io.cinderblock.sdk.spi.PoolStats;
+import io.cinderblock.service.config.BackendSection;
+import io.cinderblock.service.config.ConfigException;
+import io.cinderblock.service.config.ServiceConfig;
+import io.cinderblock.service.model.CinderTime;
+import io.cinderblock.service.model.PoolRecord;
+import io.cinderblock.service.model.ServiceDirectory;
+import io.cinderblock.service.model.ServiceNotFoundException;
+import io.cinderblock.service.model.ServiceRecord;
+import io.cinderblock.service.model.ServiceSnapshot;
+import io.cinderblock.service.store.ServiceStore;
+import io.cinderblock.service.store.StoredService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent side: opens each configured backend through the SDK, keeps one {@code cinder-volume}
+ * row per backend and a {@code cinder-scheduler} row for the process, heartbeats them, probes each
+ * backend's state and collects its stats on their intervals, writes everything to the database and
+ * publishes an in-memory {@link ServiceSnapshot} for the API.
+ *
+ * <p><b>Isolation.</b> Probes run on a bounded pool, stats on another; each backend has at most one
+ * probe and one stats task in flight (a slow backend's tick is skipped, never queued), and every
+ * driver call is bounded by the SDK's {@link Backend#state()} deadline or the stats timeout. A hung
+ * device therefore holds one pool thread for one deadline at most and never delays another backend
+ * or the API, which only reads the published snapshot.
+ */
+public final class Agent implements ServiceDirectory, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private static final Duration STATS_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration OPEN_WAIT = Duration.ofSeconds(30);
+
+    private final ServiceConfig config;
+    private final ServiceStore store;
+    private final Clock clock;
+    private final DriverRegistry drivers;
+    private final BackendRegistry backends;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<BackendMonitor> monitors = new ArrayList<>();
+    private final Map<Long, ServiceRecord> records = new ConcurrentHashMap<>();
+    private final AtomicReference<ServiceSnapshot> snapshot;
+    private final AtomicLong generation = new AtomicLong();
+    private final AtomicBoolean publishPending = new AtomicBoolean();
+    private final ScheduledExecutorService scheduler;
+    private final ThreadPoolExecutor probePool;
+    private final ThreadPoolExecutor statsPool;
+    private long schedulerServiceId;
+    private volatile boolean closed;
+
+    /**
+     * Creates the agent; {@link #start()} opens the backends.
+     *
+     * @param drivers where drivers are found (class path and optional drivers directory)
+     */
+    public Agent(ServiceConfig config, DriverRegistry drivers, ServiceStore store, Clock clock) {
+        this.config = requireNonNull(config, "config is null");
+        this.drivers = requireNonNull(drivers, "drivers is null");
+        this.store = requireNonNull(store, "store is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.backends = BackendRegistry.builder().drivers(drivers).clock(clock).statsTimeout(STATS_TIMEOUT).build();
+        this.snapshot = new AtomicReference<>(ServiceSnapshot.empty(clock.instant()));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cinderblock-agent-timer"));
+        this.probePool = boundedPool(config.probeThreads(), "cinderblock-probe");
+        this.statsPool = boundedPool(Math.max(2, config.probeThreads() / 4), "cinderblock-stats");
+    }
+
+    private static ThreadPoolExecutor boundedPool(int threads, String name) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon(name));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Checks every backend section against its driver, registers the service rows, opens the
+     * backends and starts the timers. The first probe and stats collection start at once.
+     *
+     * @throws ConfigException a backend names an unknown driver or a bad option
+     */
+    public void start() {
+        List<BackendSection> sections = config.backends();
+        for (BackendSection section : sections) {
+            validate(section);
+        }
+        Instant now = clock.instant();
+        schedulerServiceId = store.register(config.host(), ServiceRecord.SCHEDULER, config.availabilityZone(),
+                "disabled", now);
+        for (BackendSection section : sections) {
+            String host = config.host() + "@" + section.section();
+            long id = store.register(host, ServiceRecord.VOLUME, config.availabilityZone(), "disabled", now);
+            monitors.add(new BackendMonitor(section, host, id));
+        }
+        // Every row in the database, with its persisted status, as Cinder lists them: a backend removed
+        // from enabled_backends keeps its row and ages to 'down'. backend_state stays unknown until this
+        // run reports, so a restart never shows a state observed before it.
+        for (StoredService row : store.services()) {
+            records.put(row.id(), toRecord(row));
+        }
+        publishNow();
+        openAll();
+        long report = config.reportInterval().toMillis();
+        long state = config.stateInterval().toMillis();
+        long stats = config.statsInterval().toMillis();
+        scheduler.scheduleAtFixedRate(this::heartbeat, report, report, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(this::probeAll, 0, state, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(this::collectAll, 0, stats, TimeUnit.MILLISECONDS);
+        LOG.info("Agent started: {} backend(s) on host {}, probing every {} ms, stats every {} ms",
+                monitors.size(), config.host(), state, stats);
+    }
+
+    private void validate(BackendSection section) {
+        String where = config.source() + ": [" + section.section() + "] ";
+        LoadedDriver driver = drivers.driver(section.driverId()).orElseThrow(() -> new ConfigException(where
+                + "volume_driver = '" + section.driverId() + "': no such driver; available: "
+                + drivers.drivers().stream().map(d -> d.descriptor().id()).toList()
+                + (drivers.problems().isEmpty() ? "" : "; drivers that failed to load: " + drivers.problems())));
+        try {
+            DriverConfig.validate(driver.descriptor(), section.section(), section.registryConfig());
+        } catch (InvalidConfigException e) {
+            throw new ConfigException(where + e.option() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void openAll() {
+        List<Future<?>> opening = new ArrayList<>();
+        for (BackendMonitor monitor : monitors) {
+            monitor.probing.set(true);
+            opening.add(probePool.submit(() -> {
+                try {
+                    open(monitor);
+                } finally {
+                    monitor.probing.set(false);
+                }
+            }));
+        }
+        long deadline = System.nanoTime() + OPEN_WAIT.toNanos();
+        for (Future<?> future : opening) {
+            try {
+                future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof ConfigException) {
+                    close();
+                    throw (ConfigException) e.getCause();
+                }
+            } catch (TimeoutException e) {
+                // A driver whose open hangs: its backend stays 'down' and the others go on.
+                LOG.warn("A backend is still opening after {} s; starting without it", OPEN_WAIT.toSeconds());
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+
+    /** Opens one backend; a driver that fails to open is reported down and retried on the next probe. */
+    private void open(BackendMonitor monitor) {
+        try {
+            monitor.backend = backends.open(monitor.section.section(), monitor.section.registryConfig());
+            LOG.info("Backend {} opened with driver {}", monitor.host, monitor.section.driverId());
+        } catch (InvalidConfigException e) {
+            throw new ConfigException(config.source() + ": [" + monitor.section.section() + "] " + e.option() + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // Logged by recordState when the state or reason changes, not on every retry.
+            String reason = "Driver '" + monitor.section.driverId() + "' failed to open: " + e.getMessage();
+            recordState(monitor, BackendState.Status.DOWN, reason);
+        }
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    private void heartbeat() {
+        try {
+            Instant now = clock.instant();
+            List<Long> ids = new ArrayList<>();
+            ids.add(schedulerServiceId);
+            monitors.forEach(m -> ids.add(m.serviceId));
+            store.heartbeat(ids, now);
+            ids.forEach(id -> records.computeIfPresent(id, (k, r) -> r.withUpdatedAt(now)));
+            requestPublish();
+        } catch (RuntimeException e) {
+            // No heartbeat written means the rows age towards 'down', which is the truth.
+            LOG.warn("Heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    private void probeAll() {
+        for (BackendMonitor monitor : monitors) {
+            if (closed || !monitor.probing.compareAndSet(false, true)) {
+                continue;
+            }
+            try {
+                probePool.execute(() -> {
+                    try {
+                        probe(monitor);
+                    } finally {
+                        monitor.probing.set(false);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                monitor.probing.set(false);
+            }
+        }
+    }
+
+    private void probe(BackendMonitor monitor) {
+        Optional<Backend> backend = monitor.backend();
+        if (backend.isEmpty()) {
+            open(monitor);
+            backend = monitor.backend();
+            if (backend.isEmpty()) {
+                return;
+            }
+        }
+        BackendState state = backend.get().state();
+        recordState(monitor, state.status(), state.reason());
+    }
+
+    private void collectAll() {
+        for (BackendMonitor monitor : monitors) {
+            if (closed || monitor.backend().isEmpty() || !monitor.collecting.compareAndSet(false, true)) {
+                continue;
+            }
+            try {
+                statsPool.execute(() -> {
+                    try {
+                        collect(monitor);
+                    } finally {
+                        monitor.collecting.set(false);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                monitor.collecting.set(false);
+            }
+        }
+    }
+
+    private void collect(BackendMonitor monitor) {
+        Backend backend = monitor.backend;
+        if (backend == null) {
+            return;
+        }
+        BackendStats stats;
+        try {
+            stats = backend.stats(true);
+        } catch (CinderblockException e) {
+            recordState(monitor, BackendState.Status.DOWN, "Stats collection failed: " + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            recordState(monitor, BackendState.Status.DOWN, "Stats collection failed: " + e);
+            return;
+        }
+        String reason = stats.backendState() == BackendState.Status.UP ? "Stats collected"
+                : backend.lastState().map(BackendState::reason).orElse("Driver reported backend_state down");
+        monitor.stats = stats;
+        if (monitor.state.map(s -> s != stats.backendState()).orElse(true)) {
+            LOG.info("Backend {} is {} (stats)", monitor.host, stats.backendState().wireValue());
+        }
+        monitor.state = Optional.of(stats.backendState());
+        monitor.reason = Optional.of(reason);
+        updateRecordState(monitor);
+        try {
+            store.recordStats(monitor.serviceId, json.writeValueAsString(stats.toCinderMap()), stats.collectedAt(),
+                    stats.backendState().wireValue(), reason);
+        } catch (JsonProcessingException | RuntimeException e) {
+            LOG.warn("Cannot store the stats of {}: {}", monitor.host, e.getMessage());
+        }
+        requestPublish();
+    }
+
+    /** Keeps a state in memory at once, and in the database when it changed. */
+    private void recordState(BackendMonitor monitor, BackendState.Status status, String reason) {
+        boolean statusChanged = monitor.state.map(s -> s != status).orElse(true);
+        boolean changed = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
+        monitor.state = Optional.of(status);
+        monitor.reason = Optional.of(reason);
+        if (!changed) {
+            return;
+        }
+        if (statusChanged && status == BackendState.Status.DOWN) {
+            LOG.warn("Backend {} is down: {}", monitor.host, reason);
+        } else if (statusChanged) {
+            LOG.info("Backend {} is up", monitor.host);
+        }
+        updateRecordState(monitor);
+        requestPublish();
+        try {
+            store.recordState(monitor.serviceId, status.wireValue(), reason, clock.instant());
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.warn("Cannot store the state of {}: {}", monitor.host, e.getMessage());
+            }
+        }
+    }
+
+    private void updateRecordState(BackendMonitor monitor) {
+        records.computeIfPresent(monitor.serviceId, (k, r) -> r.withBackendState(monitor.state, monitor.reason));
+    }
+
+    // ------------------------------------------------------------------ snapshot
+
+    /** Publishes soon, coalescing a burst of changes (a probe round of 1,000 backends) into one rebuild. */
+    private void requestPublish() {
+        if (publishPending.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(this::publishNow);
+            } catch (RejectedExecutionException e) {
+                publishPending.set(false);
+            }
+        }
+    }
+
+    private synchronized void publishNow() {
+        publishPending.set(false);
+        Map<String, List<PoolRecord>> pools = new LinkedHashMap<>();
+        for (BackendMonitor monitor : monitors) {
+            BackendStats stats = monitor.stats;
+            if (stats == null) {
+                continue;
+            }
+            pools.put(monitor.host, poolRecords(monitor, stats));
+        }
+        snapshot.set(new ServiceSnapshot(new ArrayList<>(records.values()), pools, generation.incrementAndGet(),
+                clock.instant()));
+    }
+
+    private List<PoolRecord> poolRecords(BackendMonitor monitor, BackendStats stats) {
+        List<PoolRecord> result = new ArrayList<>();
+        String state = monitor.state.orElse(stats.backendState()).wireValue();
+        Map<String, Object> extras = stats.extraCapabilities();
+        for (PoolStats pool : stats.pools()) {
+            Map<String, Object> caps = new LinkedHashMap<>(pool.toCinderMap());
+            // The backend's state, not a pool's: a multi-pool backend reports one answer.
+            caps.put("backend_state", state);
+            caps.put("volume_backend_name", monitor.section.volumeBackendName());
+            caps.put("storage_protocol", stats.storageProtocol());
+            caps.put("vendor_name", stats.vendorName());
+            caps.put("driver_version", stats.driverVersion());
+            extras.forEach(caps::putIfAbsent);
+            caps.put("timestamp", CinderTime.format(stats.collectedAt()));
+            caps.putIfAbsent("filter_function", null);
+            caps.putIfAbsent("goodness_function", null);
+            result.add(new PoolRecord(monitor.host, monitor.host + "#" + pool.poolName(), caps));
+        }
+        return result;
+    }
+
+    private static ServiceRecord toRecord(StoredService row) {
+        return new ServiceRecord(row.id(), row.host(), row.binary(), row.zone(), row.disabled(), row.disabledReason(),
+                row.updatedAt(), Optional.empty(), Optional.empty(), row.replicationStatus());
+    }
+
+    @Override
+    public ServiceSnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    @Override
+    public ServiceRecord setDisabled(String host, String binary, boolean disabled, Optional<String> reason) {
+        Instant now = clock.instant();
+        Optional<String> stored = disabled ? reason : Optional.empty();
+        if (!store.setDisabled(host, binary, disabled, stored, now)) {
+            throw new ServiceNotFoundException(host, binary);
+        }
+        ServiceRecord updated = null;
+        for (long id : records.keySet()) {
+            // computeIfPresent, not get-then-put: a probe's concurrent state update must not be lost.
+            ServiceRecord changed = records.computeIfPresent(id, (k, r) -> r.host().equals(host)
+                    && r.binary().equals(binary) ? r.withStatus(disabled, stored, now) : r);
+            if (changed != null && changed.host().equals(host) && changed.binary().equals(binary)) {
+                updated = changed;
+            }
+        }
+        publishNow();
+        return Objects.requireNonNull(updated, "row updated in the database but not in memory");
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.shutdownNow();
+        probePool.shutdownNow();
+        statsPool.shutdownNow();
+        backends.close();
+    }
+}

@@ -1,0 +1,37 @@
+package io.cinderblock.service.agent;
+
+import io.cinderblock.sdk.Backend;
+import io.cinderblock.sdk.spi.BackendState;
+import io.cinderblock.sdk.spi.BackendStats;
+import io.cinderblock.service.config.BackendSection;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The agent's view of one backend: its service row, its open {@link Backend} (or why it is not
+ * open), and the last report. Fields are written by the agent's pool threads and read when a
+ * snapshot is built; each is volatile and replaced whole.
+ */
+final class BackendMonitor {
+    final BackendSection section;
+    final String host;
+    final long serviceId;
+    /** Set while a probe, open or stats task of this backend runs: a slow backend never piles up tasks. */
+    final AtomicBoolean probing = new AtomicBoolean();
+    final AtomicBoolean collecting = new AtomicBoolean();
+
+    volatile Backend backend;
+    volatile Optional<BackendState.Status> state = Optional.empty();
+    volatile Optional<String> reason = Optional.empty();
+    volatile BackendStats stats;
+
+    BackendMonitor(BackendSection section, String host, long serviceId) {
+        this.section = section;
+        this.host = host;
+        this.serviceId = serviceId;
+    }
+
+    Optional<Backend> backend() {
+        return Optional.ofNullable(backend);
+    }
+}

@@ -1,0 +1,219 @@
+package io.cinderblock.service.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The service rows and backend reports in the database. Times are stored as microseconds since the
+ * epoch (Cinder shows microseconds), in a plain {@code BIGINT} that SQLite and PostgreSQL treat alike.
+ *
+ * <p>Thread-safe: every method takes its own pooled connection.
+ */
+public final class ServiceStore {
+    private static final int MAX_REASON = 1024;
+
+    private final Database database;
+
+    /** Creates a store over an open, migrated database. */
+    public ServiceStore(Database database) {
+        this.database = requireNonNull(database, "database is null");
+    }
+
+    /**
+     * Creates the row for a service, or refreshes an existing one (keeping an operator's disable and
+     * the last report), and returns its id. Also makes sure the row has a report row.
+     */
+    public long register(String host, String binary, String zone, String replicationStatus, Instant now) {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                Optional<Long> existing = findId(c, host, binary);
+                if (existing.isPresent()) {
+                    id = existing.get();
+                    try (PreparedStatement update = c.prepareStatement(
+                            "UPDATE cb_services SET zone = ?, replication_status = ?, updated_at = ? WHERE id = ?")) {
+                        update.setString(1, zone);
+                        update.setString(2, replicationStatus);
+                        update.setLong(3, micros(now));
+                        update.setLong(4, id);
+                        update.executeUpdate();
+                    }
+                } else {
+                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO cb_services (host, binary_name, zone,"
+                            + " disabled, replication_status, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)")) {
+                        insert.setString(1, host);
+                        insert.setString(2, binary);
+                        insert.setString(3, zone);
+                        insert.setString(4, replicationStatus);
+                        insert.setLong(5, micros(now));
+                        insert.setLong(6, micros(now));
+                        insert.executeUpdate();
+                    }
+                    id = findId(c, host, binary).orElseThrow(() -> new SQLException("inserted row not found"));
+                    try (PreparedStatement report = c.prepareStatement(
+                            "INSERT INTO cb_backend_reports (service_id) VALUES (?)")) {
+                        report.setLong(1, id);
+                        report.executeUpdate();
+                    }
+                }
+                c.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("Cannot register service " + binary + " on host " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Long> findId(Connection c, String host, String binary) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(
+                "SELECT id FROM cb_services WHERE host = ? AND binary_name = ?")) {
+            select.setString(1, host);
+            select.setString(2, binary);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Writes one heartbeat for each of the services, in one transaction. */
+    public void heartbeat(Collection<Long> serviceIds, Instant now) {
+        if (serviceIds.isEmpty()) {
+            return;
+        }
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement update = c.prepareStatement("UPDATE cb_services SET updated_at = ? WHERE id = ?")) {
+                for (long id : serviceIds) {
+                    update.setLong(1, micros(now));
+                    update.setLong(2, id);
+                    update.addBatch();
+                }
+                update.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("Cannot write heartbeats: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Enables or disables a service; returns whether a row matched.
+     *
+     * @param reason stored when disabling; cleared when enabling
+     */
+    public boolean setDisabled(String host, String binary, boolean disabled, Optional<String> reason, Instant now) {
+        try (Connection c = database.connection();
+                PreparedStatement update = c.prepareStatement("UPDATE cb_services SET disabled = ?, disabled_reason = ?,"
+                        + " updated_at = ? WHERE host = ? AND binary_name = ?")) {
+            update.setInt(1, disabled ? 1 : 0);
+            if (disabled && reason.isPresent()) {
+                update.setString(2, reason.get());
+            } else {
+                update.setNull(2, Types.VARCHAR);
+            }
+            update.setLong(3, micros(now));
+            update.setString(4, host);
+            update.setString(5, binary);
+            return update.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw new StoreException("Cannot change the status of service " + binary + " on host " + host + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Records a backend state observation. */
+    public void recordState(long serviceId, String state, String reason, Instant observedAt) {
+        try (Connection c = database.connection();
+                PreparedStatement update = c.prepareStatement("UPDATE cb_backend_reports SET backend_state = ?,"
+                        + " state_reason = ?, state_observed_at = ? WHERE service_id = ?")) {
+            update.setString(1, state);
+            update.setString(2, truncate(reason));
+            update.setLong(3, micros(observedAt));
+            update.setLong(4, serviceId);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("Cannot record the backend state of service " + serviceId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Records a stats collection together with the state it implies. */
+    public void recordStats(long serviceId, String statsJson, Instant collectedAt, String state, String reason) {
+        try (Connection c = database.connection();
+                PreparedStatement update = c.prepareStatement("UPDATE cb_backend_reports SET stats_json = ?,"
+                        + " stats_collected_at = ?, backend_state = ?, state_reason = ?, state_observed_at = ?"
+                        + " WHERE service_id = ?")) {
+            update.setString(1, statsJson);
+            update.setLong(2, micros(collectedAt));
+            update.setString(3, state);
+            update.setString(4, truncate(reason));
+            update.setLong(5, micros(collectedAt));
+            update.setLong(6, serviceId);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("Cannot record the stats of service " + serviceId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every service with its report, ordered by id. */
+    public List<StoredService> services() {
+        String sql = "SELECT s.id, s.host, s.binary_name, s.zone, s.disabled, s.disabled_reason, s.replication_status,"
+                + " s.created_at, s.updated_at, r.backend_state, r.state_reason, r.state_observed_at, r.stats_json,"
+                + " r.stats_collected_at FROM cb_services s LEFT JOIN cb_backend_reports r ON r.service_id = s.id"
+                + " ORDER BY s.id";
+        try (Connection c = database.connection();
+                PreparedStatement select = c.prepareStatement(sql);
+                ResultSet rs = select.executeQuery()) {
+            List<StoredService> result = new ArrayList<>();
+            while (rs.next()) {
+                result.add(new StoredService(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getInt(5) != 0, Optional.ofNullable(rs.getString(6)), rs.getString(7),
+                        instant(rs.getLong(8)), instant(rs.getLong(9)), Optional.ofNullable(rs.getString(10)),
+                        Optional.ofNullable(rs.getString(11)), optionalInstant(rs, 12),
+                        Optional.ofNullable(rs.getString(13)), optionalInstant(rs, 14)));
+            }
+            return result;
+        } catch (SQLException e) {
+            throw new StoreException("Cannot read the services: " + e.getMessage(), e);
+        }
+    }
+
+    /** Microseconds since the epoch. */
+    static long micros(Instant instant) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    }
+
+    static Instant instant(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+
+    private static Optional<Instant> optionalInstant(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? Optional.empty() : Optional.of(instant(value));
+    }
+
+    private static String truncate(String reason) {
+        return reason == null || reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON);
+    }
+}

@@ -1,0 +1,18 @@
+/**
+ * The cinderblock reference service: serves Cinder's service list with backend_state from drivers
+ * loaded at run time. Exports nothing: it is an application, not a library.
+ */
+module io.cinderblock.service {
+    requires io.cinderblock.sdk;
+    requires java.net.http;
+    requires java.sql;
+    requires com.fasterxml.jackson.databind;
+    requires com.zaxxer.hikari;
+    requires info.picocli;
+    requires org.eclipse.jetty.server;
+    requires org.slf4j;
+
+    opens io.cinderblock.service.cli to info.picocli;
+
+    uses io.cinderblock.sdk.spi.VolumeDriverProvider;
+}
