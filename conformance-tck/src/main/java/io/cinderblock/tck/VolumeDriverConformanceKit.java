@@ -1318,7 +1318,8 @@ public abstract class VolumeDriverConformanceKit {
                 }
             }
             Map<String, String> wrong = new LinkedHashMap<>(s().fixture().config());
-            for (String name : secrets.keySet()) {
+            // A copy: the loop adds the wrong values to 'secrets' as well.
+            for (String name : List.copyOf(secrets.keySet())) {
                 String other = "tck-wrong-" + s().newId("secret");
                 wrong.put(name, other);
                 secrets.put(name + " (wrong value)", other);
