@@ -65,8 +65,8 @@ final class JschCommandRunner implements CommandRunner {
             // so a wrong passphrase is a configuration error, not an authentication failure.
             for (Identity identity : jsch.getIdentityRepository().getIdentities()) {
                 if (identity.isEncrypted()) {
-                    throw new InvalidConfigException(settings.passphrase().isPresent()
-                            ? LvmOptions.SAN_PRIVATE_KEY_PASSPHRASE : LvmOptions.SAN_PRIVATE_KEY,
+                    // Either way the passphrase is what the operator must set or correct.
+                    throw new InvalidConfigException(LvmOptions.SAN_PRIVATE_KEY_PASSPHRASE,
                             "Cannot decrypt the SSH private key '" + settings.privateKey() + "': "
                                     + (settings.passphrase().isPresent() ? "the passphrase is wrong"
                                             : "it needs a passphrase (san_private_key_passphrase)"));
@@ -93,8 +93,11 @@ final class JschCommandRunner implements CommandRunner {
 
     @Override
     public CommandResult run(RemoteCommand command, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        // A new session is bounded by the connect timeout; the command's own deadline starts once
+        // the session is there, as stateDeadline() (connect + command) assumes. Charging the
+        // handshake to the command made a slow but working link time out its commands.
         ChannelExec channel = openChannel();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             channel.setCommand(command.toShell(settings.sudo()));
             channel.setInputStream(null);

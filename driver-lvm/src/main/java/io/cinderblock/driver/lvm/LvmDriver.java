@@ -145,12 +145,15 @@ final class LvmDriver implements VolumeDriver {
         Optional<VolumeGroup> found = readVolumeGroup();
         PoolStats.Builder pool = PoolStats.builder(settings.backendName())
                 .reservedPercentage(settings.reservedPercentage())
-                .maxOverSubscriptionRatio(settings.maxOverSubscriptionRatio())
                 .thinProvisioningSupport(settings.thin())
                 .thickProvisioningSupport(!settings.thin())
                 .multiattach(false)
                 .qosSupport(false)
                 .locationInfo(locationInfo());
+        if (settings.thin()) {
+            // Thick LVs cannot over-subscribe: a thick pool reports no ratio (Cinder then uses 1).
+            pool.maxOverSubscriptionRatio(settings.maxOverSubscriptionRatio());
+        }
         BackendState.Status state = BackendState.Status.UP;
         if (found.isEmpty()) {
             state = BackendState.Status.DOWN;
@@ -269,7 +272,9 @@ final class LvmDriver implements VolumeDriver {
                         + gib(lv.sizeBytes()) + " GiB to " + newSizeGib + " GiB");
             }
             if (newBytes == lv.sizeBytes()) {
-                return volume.withSizeGib(newSizeGib);
+                // As Cinder's API and lvextend itself: an extend must grow the volume.
+                throw new CinderblockException(ErrorCode.INVALID_ARGUMENT, "Cannot extend volume '" + name + "' to "
+                        + newSizeGib + " GiB: it is already that size");
             }
             long growth = newBytes - lv.sizeBytes();
             if (settings.thin()) {

@@ -115,6 +115,7 @@ class LvmDriverRealHostTest {
                 assertThat(pool.locationInfo()).contains("LVMVolumeDriver:127.0.0.1:" + host.volumeGroup() + ":default:0");
                 assertThat(pool.thickProvisioningSupport()).isTrue();
                 assertThat(pool.thinProvisioningSupport()).isFalse();
+                assertThat(pool.maxOverSubscriptionRatio()).as("thick LVs do not over-subscribe").isEmpty();
                 assertThat(pool.multiattach()).isFalse();
                 assertThat(pool.qosSupport()).isFalse();
                 assertThat(stats.toCinderMap()).containsEntry("backend_state", "up");
@@ -138,6 +139,10 @@ class LvmDriverRealHostTest {
                     .isInstanceOfSatisfying(CinderblockException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
                     .hasMessageContaining("Cannot shrink");
+            assertThatThrownBy(() -> driver.extendVolume(bigger, 2))
+                    .isInstanceOfSatisfying(CinderblockException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                    .hasMessageContaining("already that size");
             assertThatThrownBy(() -> driver.createVolume(new VolumeSpec(UUID.randomUUID().toString(), volume.name(), 1,
                     Optional.empty())))
                     .isInstanceOfSatisfying(CinderblockException.class,
