@@ -809,8 +809,9 @@ public abstract class VolumeDriverConformanceKit {
 
             @Override
             public void close() {
-                proxies.close();
+                // The driver first, while the proxy still carries its goodbye (a session logout).
                 driver.close();
+                proxies.close();
             }
         }
 
@@ -912,10 +913,11 @@ public abstract class VolumeDriverConformanceKit {
         void opensWhileUnreachable() {
             assumeTrue(DeviceProxies.canProxy(descriptor()), "driver declares no endpoint option to proxy");
             DeviceProxies proxies = s().proxies();
+            Outcome<VolumeDriver> opened = null;
             try {
                 proxies.mode(FaultMode.REFUSE);
                 Duration limit = s().stateDeadline().plus(s().fixture().deadlineGrace());
-                Outcome<VolumeDriver> opened = s().open(proxies.config(), limit);
+                opened = s().open(proxies.config(), limit);
                 assertThat(opened.timedOut()).as("open() while the device is unreachable: %s", opened.account())
                         .isFalse();
                 if (opened.thrown().isPresent()) {
@@ -930,6 +932,9 @@ public abstract class VolumeDriverConformanceKit {
                 awaitState(driver, BackendState::isUp, s().fixture().recoveryTimeout(s().stateDeadline()), "FAULT-7",
                         "after the device came back");
             } finally {
+                if (opened != null) {
+                    opened.value().ifPresent(VolumeDriver::close);
+                }
                 proxies.close();
             }
         }
@@ -1301,8 +1306,9 @@ public abstract class VolumeDriverConformanceKit {
             collect(driver);
             if (DeviceProxies.canProxy(descriptor())) {
                 DeviceProxies proxies = s().proxies();
+                Outcome<VolumeDriver> opened = null;
                 try {
-                    Outcome<VolumeDriver> opened = s().open(proxies.config(), s().operationLimit());
+                    opened = s().open(proxies.config(), s().operationLimit());
                     opened.value().ifPresent(proxied -> {
                         s().observe(String.valueOf(proxied));
                         for (FaultMode mode : List.of(FaultMode.REFUSE, FaultMode.RESET)) {
@@ -1314,6 +1320,9 @@ public abstract class VolumeDriverConformanceKit {
                         }
                     });
                 } finally {
+                    if (opened != null) {
+                        opened.value().ifPresent(VolumeDriver::close);
+                    }
                     proxies.close();
                 }
             }

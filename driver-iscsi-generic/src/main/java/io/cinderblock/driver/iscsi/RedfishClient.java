@@ -379,8 +379,20 @@ final class RedfishClient implements AutoCloseable {
             return new DeviceUnavailableException("TLS handshake with " + where + " failed: "
                     + shorten(String.valueOf(tls.getMessage())), failure);
         }
-        if (find(failure, ConnectException.class) != null) {
-            return new DeviceUnavailableException(where + " refused the connection", failure);
+        ConnectException connect = find(failure, ConnectException.class);
+        if (connect != null) {
+            // The JDK reports every failure to finish a connect as a ConnectException carrying the
+            // socket error's text: a peer that accepts and then resets at once ("Connection reset
+            // by peer") is not one that refuses, and a missing route is neither.
+            String texts = allMessages(connect).toLowerCase(Locale.ROOT);
+            if (texts.contains("reset")) {
+                return new DeviceUnavailableException(where + " reset the connection during " + what, failure);
+            }
+            if (connect.getMessage() == null || texts.contains("refused")) {
+                return new DeviceUnavailableException(where + " refused the connection", failure);
+            }
+            return new DeviceUnavailableException("Could not connect to " + where + ": "
+                    + shorten(connect.getMessage()), failure);
         }
         String messages = allMessages(failure).toLowerCase(Locale.ROOT);
         if (messages.contains("reset")) {
