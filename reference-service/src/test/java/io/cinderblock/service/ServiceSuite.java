@@ -257,4 +257,31 @@ abstract class ServiceSuite {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
         assertThat(response.headers().firstValue("X-Openstack-Request-Id")).isPresent();
     }
+
+    @Test
+    @DisplayName("serves /healthz, /readyz and Prometheus /metrics beside the API (one process, role all)")
+    void operationsEndpoints() {
+        fixture.simBackend("gold", Map.of("a", 100L)).start();
+        awaitState("gold", "up");
+        fixture.breakDevice("gold", "controller failed");
+        awaitState("gold", "down");
+        assertThat(fixture.get("/healthz", null).body()).isEqualTo("ok\n");
+        // The database check runs every second in the background; the first passes within a few.
+        ServiceFixture.await(Duration.ofSeconds(5), () -> fixture.get("/readyz", null).statusCode(), c -> c == 200,
+                "/readyz 200");
+        String metrics = ServiceFixture.await(WITHIN_PROBE_AND_DEADLINE, () -> fixture.get("/metrics", null).body(),
+                m -> m.contains("cinderblock_stats_duration_seconds_count"), "stats duration recorded");
+        assertThat(fixture.get("/metrics", null).headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+        assertThat(metrics)
+                .contains("cinderblock_backend_state{backend=\"" + ServiceFixture.HOST + "@gold\"} 0.0")
+                .contains("cinderblock_service_up{binary=\"cinder-scheduler\",host=\"" + ServiceFixture.HOST
+                        + "\"} 1.0")
+                .contains("cinderblock_pool_total_capacity_gb{backend=\"" + ServiceFixture.HOST + "@gold\",pool=\""
+                        + ServiceFixture.HOST + "@gold#a\"} 100.0")
+                .contains("cinderblock_probe_duration_seconds_bucket{backend=\"" + ServiceFixture.HOST + "@gold\"")
+                .contains("jvm_memory_used_bytes").contains("process_resident_memory_bytes");
+        assertThat(fixture.send("POST", "/metrics", null, "text/plain", "x").statusCode()).isEqualTo(405);
+        assertThat(fixture.get("/status", null).body()).contains("<title>cinderblock status</title>");
+    }
 }

@@ -13,27 +13,30 @@ import io.cinderblock.sdk.error.InvalidConfigException;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.DriverConfig;
-import io.cinderblock.sdk.spi.PoolStats;
 import io.cinderblock.service.config.BackendSection;
 import io.cinderblock.service.config.ConfigException;
 import io.cinderblock.service.config.ServiceConfig;
-import io.cinderblock.service.model.CinderTime;
 import io.cinderblock.service.model.PoolRecord;
+import io.cinderblock.service.model.PoolRecords;
 import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceNotFoundException;
 import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
+import io.cinderblock.service.ops.Metrics;
 import io.cinderblock.service.store.ServiceStore;
 import io.cinderblock.service.store.StoredService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -83,7 +86,12 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ThreadPoolExecutor probePool;
     private final ThreadPoolExecutor statsPool;
+    private final Optional<Metrics> metrics;
+    /** Names this process's claim on its host: unique per run, so a restart is a new owner. */
+    private final String owner = UUID.randomUUID().toString();
     private long schedulerServiceId;
+    private volatile boolean claimed;
+    private volatile boolean claimLost;
     private volatile boolean closed;
 
     /**
@@ -92,6 +100,16 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
      * @param drivers where drivers are found (class path and optional drivers directory)
      */
     public Agent(ServiceConfig config, DriverRegistry drivers, ServiceStore store, Clock clock) {
+        this(config, drivers, store, clock, null);
+    }
+
+    /**
+     * Creates the agent, recording probe and stats figures in {@code metrics}.
+     *
+     * @param metrics where to record probe and stats durations; null for none
+     */
+    public Agent(ServiceConfig config, DriverRegistry drivers, ServiceStore store, Clock clock, Metrics metrics) {
+        this.metrics = Optional.ofNullable(metrics);
         this.config = requireNonNull(config, "config is null");
         this.drivers = requireNonNull(drivers, "drivers is null");
         this.store = requireNonNull(store, "store is null");
@@ -124,6 +142,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
      * backends and starts the timers. The first probe and stats collection start at once.
      *
      * @throws ConfigException a backend names an unknown driver or a bad option
+     * @throws io.cinderblock.service.store.HostClaimedException another live agent serves this host
      */
     public void start() {
         List<BackendSection> sections = config.backends();
@@ -131,6 +150,9 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             validate(section);
         }
         Instant now = clock.instant();
+        // Before touching a row: two agents writing one host's rows would overwrite each other.
+        store.claimHost(config.host(), owner, nodeName(), ProcessHandle.current().pid(), now, config.serviceDownTime());
+        claimed = true;
         schedulerServiceId = store.register(config.host(), ServiceRecord.SCHEDULER, config.availabilityZone(),
                 "disabled", now);
         for (BackendSection section : sections) {
@@ -138,11 +160,14 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             long id = store.register(host, ServiceRecord.VOLUME, config.availabilityZone(), "disabled", now);
             monitors.add(new BackendMonitor(section, host, id));
         }
-        // Every row in the database, with its persisted status, as Cinder lists them: a backend removed
-        // from enabled_backends keeps its row and ages to 'down'. backend_state stays unknown until this
-        // run reports, so a restart never shows a state observed before it.
+        // Every row of this host in the database, with its persisted status, as Cinder lists them: a
+        // backend removed from enabled_backends keeps its row and ages to 'down'. backend_state stays
+        // unknown until this run reports, so a restart never shows a state observed before it. Other
+        // hosts' rows belong to other agents; API nodes read them from the database.
         for (StoredService row : store.services()) {
-            records.put(row.id(), toRecord(row));
+            if (row.host().equals(config.host()) || row.host().startsWith(config.host() + "@")) {
+                records.put(row.id(), toRecord(row));
+            }
         }
         publishNow();
         openAll();
@@ -154,6 +179,19 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         scheduler.scheduleAtFixedRate(this::collectAll, 0, stats, TimeUnit.MILLISECONDS);
         LOG.info("Agent started: {} backend(s) on host {}, probing every {} ms, stats every {} ms",
                 monitors.size(), config.host(), state, stats);
+    }
+
+    private static String nodeName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+
+    /** False once another agent took this host over (this one stopped renewing in time). */
+    public boolean holdsHost() {
+        return claimed && !claimLost;
     }
 
     private void validate(BackendSection section) {
@@ -224,6 +262,14 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             List<Long> ids = new ArrayList<>();
             ids.add(schedulerServiceId);
             monitors.forEach(m -> ids.add(m.serviceId));
+            if (!store.renewHost(config.host(), owner, now)) {
+                if (!claimLost) {
+                    LOG.error("Another agent took over host {} (this agent missed its heartbeats for service_down_time);"
+                            + " this agent stops reporting: restart it once the other is gone", config.host());
+                }
+                claimLost = true;
+                return;
+            }
             store.heartbeat(ids, now);
             ids.forEach(id -> records.computeIfPresent(id, (k, r) -> r.withUpdatedAt(now)));
             requestPublish();
@@ -261,7 +307,10 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
                 return;
             }
         }
+        long started = System.nanoTime();
         BackendState state = backend.get().state();
+        metrics.ifPresent(m -> m.probed(monitor.host, Duration.ofNanos(System.nanoTime() - started),
+                clock.millis()));
         recordState(monitor, state.status(), state.reason());
     }
 
@@ -290,8 +339,11 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             return;
         }
         BackendStats stats;
+        long started = System.nanoTime();
         try {
             stats = backend.stats(true);
+            metrics.ifPresent(m -> m.collected(monitor.host, Duration.ofNanos(System.nanoTime() - started),
+                    clock.millis()));
         } catch (CinderblockException e) {
             recordState(monitor, BackendState.Status.DOWN, "Stats collection failed: " + e.getMessage());
             return;
@@ -374,24 +426,8 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     }
 
     private List<PoolRecord> poolRecords(BackendMonitor monitor, BackendStats stats) {
-        List<PoolRecord> result = new ArrayList<>();
-        String state = monitor.state.orElse(stats.backendState()).wireValue();
-        Map<String, Object> extras = stats.extraCapabilities();
-        for (PoolStats pool : stats.pools()) {
-            Map<String, Object> caps = new LinkedHashMap<>(pool.toCinderMap());
-            // The backend's state, not a pool's: a multi-pool backend reports one answer.
-            caps.put("backend_state", state);
-            caps.put("volume_backend_name", monitor.section.volumeBackendName());
-            caps.put("storage_protocol", stats.storageProtocol());
-            caps.put("vendor_name", stats.vendorName());
-            caps.put("driver_version", stats.driverVersion());
-            extras.forEach(caps::putIfAbsent);
-            caps.put("timestamp", CinderTime.format(stats.collectedAt()));
-            caps.putIfAbsent("filter_function", null);
-            caps.putIfAbsent("goodness_function", null);
-            result.add(new PoolRecord(monitor.host, monitor.host + "#" + pool.poolName(), caps));
-        }
-        return result;
+        return PoolRecords.of(monitor.host, monitor.section.volumeBackendName(),
+                monitor.state.orElse(stats.backendState()), stats);
     }
 
     private static ServiceRecord toRecord(StoredService row) {
@@ -434,5 +470,13 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         probePool.shutdownNow();
         statsPool.shutdownNow();
         backends.close();
+        if (claimed && !claimLost) {
+            try {
+                // A clean stop frees the host at once; after a crash the claim ages out instead.
+                store.releaseHost(config.host(), owner);
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot release host {}: {}", config.host(), e.getMessage());
+            }
+        }
     }
 }

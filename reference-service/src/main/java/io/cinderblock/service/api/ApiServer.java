@@ -46,6 +46,21 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer start(CinderApi api, String address, int port, int maxBodySize) {
         requireNonNull(api, "api is null");
+        return start(Optional.of(api), Optional.empty(), address, port, maxBodySize);
+    }
+
+    /**
+     * Starts listening for the Cinder API (when given) and the operations endpoints (when given).
+     * An agent-only process passes no API: it serves {@code /healthz}, {@code /readyz} and
+     * {@code /metrics} only.
+     *
+     * @param port the port, 0 for a free one
+     * @param maxBodySize larger bodies are answered 413 without being read whole
+     */
+    public static ApiServer start(Optional<CinderApi> api, Optional<OpsEndpoints> ops, String address, int port,
+            int maxBodySize) {
+        requireNonNull(api, "api is null");
+        requireNonNull(ops, "ops is null");
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("cinderblock-api");
         threads.setDaemon(true);
@@ -58,7 +73,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setHost(address);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new Adapter(api, maxBodySize));
+        server.setHandler(new Adapter(api, ops, maxBodySize));
         try {
             server.start();
         } catch (Exception e) {
@@ -90,11 +105,13 @@ public final class ApiServer implements AutoCloseable {
     private static final class Adapter extends Handler.Abstract {
         private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
-        private final CinderApi api;
+        private final Optional<CinderApi> api;
+        private final Optional<OpsEndpoints> ops;
         private final int maxBodySize;
 
-        Adapter(CinderApi api, int maxBodySize) {
+        Adapter(Optional<CinderApi> api, Optional<OpsEndpoints> ops, int maxBodySize) {
             this.api = api;
+            this.ops = ops;
             this.maxBodySize = maxBodySize;
         }
 
@@ -136,7 +153,14 @@ public final class ApiServer implements AutoCloseable {
             ApiRequest apiRequest = new ApiRequest(request.getMethod(), path, query,
                     name -> Optional.ofNullable(request.getHeaders().get(name)), tooLarge ? new byte[0] : body,
                     tooLarge, origin + (uri.getPath() == null ? "/" : uri.getPath()), origin);
-            ApiResponse answer = api.handle(apiRequest);
+            ApiResponse answer;
+            if (ops.isPresent() && OpsEndpoints.handles(path)) {
+                answer = ops.get().handle(apiRequest);
+            } else if (api.isPresent()) {
+                answer = api.get().handle(apiRequest);
+            } else {
+                answer = OpsEndpoints.notFound();
+            }
             response.setStatus(answer.status());
             for (Map.Entry<String, String> header : answer.headers()) {
                 if (header.getKey().equalsIgnoreCase("Content-Length")) {

@@ -11,6 +11,7 @@ import io.cinderblock.service.config.BackendSection;
 import io.cinderblock.service.config.ConfigException;
 import io.cinderblock.service.config.IniFile;
 import io.cinderblock.service.config.ServiceConfig;
+import io.cinderblock.service.store.HostClaimedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -129,6 +130,11 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--port", description = "Override osapi_volume_listen_port (0: a free port)")
         Integer port;
 
+        @Option(names = "--role", defaultValue = "all", description = "all (agent and API in one process, the"
+                + " default), agent (drivers for this host; /healthz, /readyz, /metrics only) or api (the API"
+                + " from the shared database). Valid values: ${COMPLETION-CANDIDATES}")
+        ReferenceService.Role role = ReferenceService.Role.ALL;
+
         @Override
         public Integer call() {
             return serve(parent);
@@ -145,10 +151,14 @@ public final class Main implements Callable<Integer> {
                 System.err.println("ERROR: " + e.getMessage());
                 return 2;
             }
+            if (role == ReferenceService.Role.API && !config.backends().isEmpty()) {
+                warn("--role api runs no driver: enabled_backends (" + config.backends().size()
+                        + " backend(s)) is ignored; run them with --role agent");
+            }
             ReferenceService service;
             try {
-                service = ReferenceService.start(config, main.drivers(config), Clock.systemUTC());
-            } catch (ConfigException e) {
+                service = ReferenceService.start(config, main.drivers(config), Clock.systemUTC(), role);
+            } catch (ConfigException | HostClaimedException e) {
                 System.err.println("ERROR: " + e.getMessage());
                 return 2;
             } catch (RuntimeException e) {
@@ -158,17 +168,26 @@ public final class Main implements Callable<Integer> {
             String endpoint = "http://" + config.listenAddress() + ":" + service.port() + "/v3";
             PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
             out.println();
-            out.println("cinderblock reference service is up" + (main.isDemo()
-                    ? " (demo configuration: " + config.backends().size() + " SIMULATED backends, not real devices)"
-                    : ""));
-            out.println("  API:       " + endpoint + " (auth: " + config.auth().strategy().name().toLowerCase() + ")");
-            out.println("  Database:  " + config.database());
-            out.println("  Try:       cinder --os-auth-type noauth --os-endpoint " + endpoint
-                    + " --os-user-id admin --os-project-id admin service-list");
-            if (main.isDemo() && !config.backends().isEmpty()) {
-                String first = config.backends().get(0).section();
-                out.println("  Switch a simulated device: java -jar reference-service.jar set-device " + first
-                        + " down \"controller failed\"   (and: set-device " + first + " up)");
+            if (role == ReferenceService.Role.AGENT) {
+                out.println("cinderblock agent is up for host " + config.host() + ": " + config.backends().size()
+                        + " backend(s)");
+                out.println("  Health:    http://" + config.listenAddress() + ":" + service.port()
+                        + "/healthz, /readyz, /metrics");
+                out.println("  Database:  " + config.database());
+            } else {
+                out.println("cinderblock reference service is up" + (role == ReferenceService.Role.API ? " (API node)" : "")
+                        + (main.isDemo()
+                        ? " (demo configuration: " + config.backends().size() + " SIMULATED backends, not real devices)"
+                        : ""));
+                out.println("  API:       " + endpoint + " (auth: " + config.auth().strategy().name().toLowerCase() + ")");
+                out.println("  Database:  " + config.database());
+                out.println("  Try:       cinder --os-auth-type noauth --os-endpoint " + endpoint
+                        + " --os-user-id admin --os-project-id admin service-list");
+                if (main.isDemo() && !config.backends().isEmpty()) {
+                    String first = config.backends().get(0).section();
+                    out.println("  Switch a simulated device: java -jar reference-service.jar set-device " + first
+                            + " down \"controller failed\"   (and: set-device " + first + " up)");
+                }
             }
             out.println("  Stop:      Ctrl-C");
             CountDownLatch stopped = new CountDownLatch(1);

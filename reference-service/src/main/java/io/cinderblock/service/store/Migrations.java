@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Versioned schema migrations, applied in order under a lock so that several processes starting
- * against one database (the coming scale-out) cannot apply a step twice.
+ * against one database (agents and API nodes starting together) cannot apply a step twice.
  *
  * <p>Hand-written instead of Flyway: the schema is two tables, Flyway's SQLite support lives in a
  * separate artifact the parent does not pin, and the lock we need is one statement per database:
@@ -22,6 +22,14 @@ import java.util.List;
 public final class Migrations {
     /** An arbitrary constant naming the migration lock among PostgreSQL advisory locks. */
     private static final long PG_LOCK_KEY = 0x63696e646572L;
+
+    private static final String AGENTS_TABLE = "CREATE TABLE cb_agents ("
+            + "host VARCHAR(255) PRIMARY KEY, "
+            + "owner VARCHAR(255) NOT NULL, "
+            + "node VARCHAR(255) NOT NULL, "
+            + "pid BIGINT NOT NULL, "
+            + "started_at BIGINT NOT NULL, "
+            + "heartbeat_at BIGINT NOT NULL)";
 
     /** One step: a version, what it does, and its statements per database. */
     record Step(int version, String description, List<String> sqlite, List<String> postgresql) {}
@@ -63,7 +71,11 @@ public final class Migrations {
                                     + "state_reason VARCHAR(1024), "
                                     + "state_observed_at BIGINT, "
                                     + "stats_json TEXT, "
-                                    + "stats_collected_at BIGINT)")));
+                                    + "stats_collected_at BIGINT)")),
+            // Scale-out: one lease row per agent host, so two agents claiming one host are refused.
+            new Step(2, "agent host leases",
+                    List.of(AGENTS_TABLE),
+                    List.of(AGENTS_TABLE)));
 
     private Migrations() {}
 

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -196,6 +197,134 @@ public final class ServiceStore {
             return result;
         } catch (SQLException e) {
             throw new StoreException("Cannot read the services: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Claims {@code host} for one agent process, or refuses. A claim is free when nobody holds it,
+     * when its holder stopped renewing it for {@code staleAfter} (an agent killed on another machine),
+     * or when its holder ran on this same machine and that process is gone (an agent restarted after
+     * SIGKILL takes its host back at once instead of waiting out the stale time).
+     *
+     * @param owner a value unique to this agent process (it renews and releases with it)
+     * @throws HostClaimedException another live agent holds the host
+     */
+    public void claimHost(String host, String owner, String node, long pid, Instant now, Duration staleAfter) {
+        try (Connection c = database.connection()) {
+            // The insert is a no-op when a row exists; the conditional update is atomic per row on both
+            // databases, so of two agents starting together exactly one wins.
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO cb_agents (host, owner, node, pid,"
+                    + " started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (host) DO NOTHING")) {
+                insert.setString(1, host);
+                insert.setString(2, owner);
+                insert.setString(3, node);
+                insert.setLong(4, pid);
+                insert.setLong(5, micros(now));
+                insert.setLong(6, micros(now));
+                if (insert.executeUpdate() == 1) {
+                    return;
+                }
+            }
+            if (takeOver(c, host, owner, node, pid, now, "(owner = ? OR heartbeat_at < ?)", owner,
+                    micros(now.minus(staleAfter)))) {
+                return;
+            }
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT owner, node, pid, heartbeat_at FROM cb_agents WHERE host = ?")) {
+                select.setString(1, host);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (!rs.next()) {
+                        // Released between our statements: try once more from the start.
+                        claimHost(host, owner, node, pid, now, staleAfter);
+                        return;
+                    }
+                    String holder = rs.getString(1);
+                    String holderNode = rs.getString(2);
+                    long holderPid = rs.getLong(3);
+                    Instant renewed = instant(rs.getLong(4));
+                    boolean deadHere = holderNode.equals(node) && holderPid != pid
+                            && ProcessHandle.of(holderPid).map(p -> !p.isAlive()).orElse(true);
+                    if (deadHere && takeOver(c, host, owner, node, pid, now, "owner = ?", holder, null)) {
+                        return;
+                    }
+                    throw new HostClaimedException(host, holderNode, holderPid, Duration.between(renewed, now));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("Cannot claim host " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean takeOver(Connection c, String host, String owner, String node, long pid, Instant now,
+            String condition, String conditionValue, Long olderThan) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE cb_agents SET owner = ?, node = ?, pid = ?,"
+                + " started_at = ?, heartbeat_at = ? WHERE host = ? AND " + condition)) {
+            update.setString(1, owner);
+            update.setString(2, node);
+            update.setLong(3, pid);
+            update.setLong(4, micros(now));
+            update.setLong(5, micros(now));
+            update.setString(6, host);
+            update.setString(7, conditionValue);
+            if (olderThan != null) {
+                update.setLong(8, olderThan);
+            }
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    /** Renews a claim; false when another agent took the host over (this one must stop reporting). */
+    public boolean renewHost(String host, String owner, Instant now) {
+        try (Connection c = database.connection();
+                PreparedStatement update = c.prepareStatement(
+                        "UPDATE cb_agents SET heartbeat_at = ? WHERE host = ? AND owner = ?")) {
+            update.setLong(1, micros(now));
+            update.setString(2, host);
+            update.setString(3, owner);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("Cannot renew the claim on host " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Gives a claim up on a clean stop, so a replacement agent can start at once. */
+    public void releaseHost(String host, String owner) {
+        try (Connection c = database.connection();
+                PreparedStatement delete = c.prepareStatement("DELETE FROM cb_agents WHERE host = ? AND owner = ?")) {
+            delete.setString(1, host);
+            delete.setString(2, owner);
+            delete.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("Cannot release host " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A cheap fingerprint of every row: it changes whenever a row is added, a heartbeat or status
+     * change is written, or a state or stats report is stored (each write stamps a new time). API
+     * nodes poll it and re-read the rows only when it changed.
+     */
+    public String fingerprint() {
+        String sql = "SELECT COUNT(*), COALESCE(SUM(s.updated_at), 0), COALESCE(SUM(s.disabled), 0),"
+                + " COALESCE(SUM(r.state_observed_at), 0), COALESCE(SUM(r.stats_collected_at), 0)"
+                + " FROM cb_services s LEFT JOIN cb_backend_reports r ON r.service_id = s.id";
+        try (Connection c = database.connection();
+                PreparedStatement select = c.prepareStatement(sql);
+                ResultSet rs = select.executeQuery()) {
+            rs.next();
+            return rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3) + "/" + rs.getString(4) + "/"
+                    + rs.getString(5);
+        } catch (SQLException e) {
+            throw new StoreException("Cannot read the change fingerprint: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the database answers a trivial query within {@code timeout}. */
+    public boolean reachable(Duration timeout) {
+        try (Connection c = database.connection()) {
+            return c.isValid((int) Math.max(1, timeout.toSeconds()));
+        } catch (SQLException e) {
+            return false;
         }
     }
 

@@ -75,4 +75,20 @@ class MainTest {
         ServiceFixture.await(Duration.ofSeconds(6), () -> fixture.backendState("gold"), "up"::equals, "gold up");
         assertThat(run("--config-file", file, "set-device", "gold", "sideways").code()).isEqualTo(2);
     }
+
+    @Test
+    void aBadRoleIsRefusedNamingTheOption() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run("--config-file", config.toString(), "serve", "--role", "scheduler");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--role").contains("scheduler")
+                .contains("AGENT").contains("API");
+    }
 }
