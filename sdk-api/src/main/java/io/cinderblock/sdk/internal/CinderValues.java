@@ -1,6 +1,7 @@
 package io.cinderblock.sdk.internal;
 
 import io.cinderblock.sdk.spi.Capacity;
+import io.cinderblock.sdk.spi.InvalidStatsException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -15,7 +16,8 @@ public final class CinderValues {
     private CinderValues() {}
 
     public static String requiredString(Map<String, ?> map, String key) {
-        return optionalString(map, key).orElseThrow(() -> new IllegalArgumentException("Missing key '" + key + "'"));
+        return optionalString(map, key).orElseThrow(() -> new InvalidStatsException(InvalidStatsException.Rule.REQUIRED, key,
+                "Missing key '" + key + "'"));
     }
 
     public static Optional<String> optionalString(Map<String, ?> map, String key) {
@@ -24,19 +26,21 @@ public final class CinderValues {
             return Optional.empty();
         }
         if (!(value instanceof String)) {
-            throw new IllegalArgumentException("Key '" + key + "' must be a string, got '" + value + "'");
+            throw new InvalidStatsException(InvalidStatsException.Rule.FORMAT, key, "Key '" + key + "' must be a string, got '" + value + "'");
         }
         return Optional.of((String) value);
     }
 
     public static Capacity capacity(Map<String, ?> map, String key) {
         if (!map.containsKey(key)) {
-            throw new IllegalArgumentException("Missing key '" + key + "'");
+            throw new InvalidStatsException(InvalidStatsException.Rule.REQUIRED, key, "Missing key '" + key + "'");
         }
         try {
             return Capacity.fromCinderValue(map.get(key));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Key '" + key + "': " + e.getMessage(), e);
+        } catch (InvalidStatsException e) {
+            InvalidStatsException keyed = new InvalidStatsException(e.rule(), key, "Key '" + key + "': " + e.getMessage());
+            keyed.initCause(e);
+            throw keyed;
         }
     }
 
@@ -55,7 +59,7 @@ public final class CinderValues {
                 // reported below
             }
         }
-        throw new IllegalArgumentException("Key '" + key + "' must be a number, got '" + value + "'");
+        throw new InvalidStatsException(InvalidStatsException.Rule.FORMAT, key, "Key '" + key + "' must be a number, got '" + value + "'");
     }
 
     public static OptionalLong optionalLong(Map<String, ?> map, String key) {
@@ -65,7 +69,7 @@ public final class CinderValues {
         }
         double d = value.getAsDouble();
         if (d != Math.rint(d) || Math.abs(d) > Long.MAX_VALUE) {
-            throw new IllegalArgumentException("Key '" + key + "' must be a whole number, got '" + map.get(key) + "'");
+            throw new InvalidStatsException(InvalidStatsException.Rule.FORMAT, key, "Key '" + key + "' must be a whole number, got '" + map.get(key) + "'");
         }
         return OptionalLong.of((long) d);
     }
@@ -84,7 +88,7 @@ public final class CinderValues {
                 return Optional.of(Boolean.valueOf(text));
             }
         }
-        throw new IllegalArgumentException("Key '" + key + "' must be a boolean, got '" + value + "'");
+        throw new InvalidStatsException(InvalidStatsException.Rule.FORMAT, key, "Key '" + key + "' must be a boolean, got '" + value + "'");
     }
 
     /** An unmodifiable copy in insertion order, rejecting modelled keys and non-scalar values. */
@@ -95,13 +99,14 @@ public final class CinderValues {
         Map<String, Object> copy = new LinkedHashMap<>();
         extras.forEach((key, value) -> {
             if (key == null || key.isBlank()) {
-                throw new IllegalArgumentException(where + ": an extra capability has a blank key");
+                throw new InvalidStatsException(InvalidStatsException.Rule.EXTRA_CAPABILITY, "",
+                        where + ": an extra capability has a blank key");
             }
             if (modelled.contains(key)) {
-                throw new IllegalArgumentException(where + ": extra capability '" + key + "' shadows a modelled key");
+                throw new InvalidStatsException(InvalidStatsException.Rule.EXTRA_CAPABILITY, key, where + ": extra capability '" + key + "' shadows a modelled key");
             }
             if (value != null && !(value instanceof String || value instanceof Number || value instanceof Boolean)) {
-                throw new IllegalArgumentException(where + ": extra capability '" + key
+                throw new InvalidStatsException(InvalidStatsException.Rule.EXTRA_CAPABILITY, key, where + ": extra capability '" + key
                         + "' must be a string, number, boolean or null, got " + value.getClass().getName());
             }
             copy.put(key, value);

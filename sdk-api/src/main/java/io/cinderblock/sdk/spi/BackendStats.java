@@ -54,12 +54,13 @@ public record BackendStats(
         extraCapabilities = CinderValues.copyExtras(extraCapabilities, MODELLED_KEYS, "backend '" + backendName + "'");
         requireNonNull(collectedAt, "collectedAt is null");
         if (pools.isEmpty()) {
-            throw new IllegalArgumentException("Backend '" + backendName + "' reports no pool");
+            throw new InvalidStatsException(InvalidStatsException.Rule.POOLS, "pools",
+                    "Backend '" + backendName + "' reports no pool");
         }
         Set<String> names = new HashSet<>();
         for (PoolStats pool : pools) {
             if (!names.add(pool.poolName())) {
-                throw new IllegalArgumentException("Backend '" + backendName + "' reports pool '" + pool.poolName()
+                throw new InvalidStatsException(InvalidStatsException.Rule.POOLS, "pools", "Backend '" + backendName + "' reports pool '" + pool.poolName()
                         + "' twice");
             }
         }
@@ -68,7 +69,7 @@ public record BackendStats(
     private static void requireNonBlank(String value, String key) {
         requireNonNull(value, key + " is null");
         if (value.isBlank()) {
-            throw new IllegalArgumentException(key + " is blank");
+            throw new InvalidStatsException(InvalidStatsException.Rule.REQUIRED, key, key + " is blank");
         }
     }
 
@@ -114,7 +115,7 @@ public record BackendStats(
      * the state is {@code up}.
      *
      * @param collectedAt when the dictionary was produced
-     * @throws IllegalArgumentException naming the key that is missing or malformed
+     * @throws InvalidStatsException naming the key that is missing or malformed
      */
     public static BackendStats fromCinderMap(Map<String, ?> map, Instant collectedAt) {
         requireNonNull(map, "map is null");
@@ -127,7 +128,7 @@ public record BackendStats(
         Object state = map.get("backend_state");
         if (state != null) {
             builder.backendState(BackendState.Status.fromWireValue(state.toString()).orElseThrow(
-                    () -> new IllegalArgumentException("Key 'backend_state' must be 'up' or 'down', got '" + state + "'")));
+                    () -> new InvalidStatsException(InvalidStatsException.Rule.FORMAT, "backend_state", "Key 'backend_state' must be 'up' or 'down', got '" + state + "'")));
         }
         Object pools = map.get("pools");
         if (pools == null) {
@@ -141,11 +142,11 @@ public record BackendStats(
             builder.pool(PoolStats.fromCinderMap(single));
         } else {
             if (!(pools instanceof List)) {
-                throw new IllegalArgumentException("Key 'pools' must be a list, got '" + pools + "'");
+                throw new InvalidStatsException(InvalidStatsException.Rule.FORMAT, "pools", "Key 'pools' must be a list, got '" + pools + "'");
             }
             for (Object pool : (List<?>) pools) {
                 if (!(pool instanceof Map)) {
-                    throw new IllegalArgumentException("Each of 'pools' must be a dictionary, got '" + pool + "'");
+                    throw new InvalidStatsException(InvalidStatsException.Rule.FORMAT, "pools", "Each of 'pools' must be a dictionary, got '" + pool + "'");
                 }
                 @SuppressWarnings("unchecked")
                 Map<String, ?> poolMap = (Map<String, ?>) pool;

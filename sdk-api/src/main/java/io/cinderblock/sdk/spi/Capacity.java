@@ -32,7 +32,8 @@ public record Capacity(Kind kind, double gib) {
     public Capacity {
         requireNonNull(kind, "kind is null");
         if (kind == Kind.GIB && (!Double.isFinite(gib) || gib < 0)) {
-            throw new IllegalArgumentException("Capacity must be a finite number of GiB >= 0, got " + gib);
+            throw new InvalidStatsException(InvalidStatsException.Rule.NON_NEGATIVE, "capacity",
+                    "Capacity must be a finite number of GiB >= 0, got " + gib);
         }
         if (kind != Kind.GIB && gib != 0) {
             throw new IllegalArgumentException("A " + kind + " capacity carries no amount, got " + gib);
@@ -47,7 +48,8 @@ public record Capacity(Kind kind, double gib) {
     /** A known amount in bytes, converted exactly to GiB (2^30 bytes). */
     public static Capacity ofBytes(long bytes) {
         if (bytes < 0) {
-            throw new IllegalArgumentException("Capacity must be >= 0 bytes, got " + bytes);
+            throw new InvalidStatsException(InvalidStatsException.Rule.NON_NEGATIVE, "capacity",
+                    "Capacity must be >= 0 bytes, got " + bytes);
         }
         return ofGib(bytes / BYTES_PER_GIB);
     }
@@ -77,7 +79,7 @@ public record Capacity(Kind kind, double gib) {
      * Reads a Cinder stats value: a number, a numeric string, {@code infinite} or {@code unknown}
      * (any case).
      *
-     * @throws IllegalArgumentException for anything else, quoting it
+     * @throws InvalidStatsException for anything else, quoting it
      */
     public static Capacity fromCinderValue(Object value) {
         if (value instanceof Number) {
@@ -97,7 +99,7 @@ public record Capacity(Kind kind, double gib) {
                 // fall through to the error below
             }
         }
-        throw new IllegalArgumentException("Not a capacity: '" + value + "'");
+        throw new InvalidStatsException(InvalidStatsException.Rule.FORMAT, "capacity", "Not a capacity: '" + value + "'");
     }
 
     @Override

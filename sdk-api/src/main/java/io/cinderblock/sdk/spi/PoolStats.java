@@ -69,36 +69,41 @@ public record PoolStats(
         requireNonNull(locationInfo, "locationInfo is null");
         extraCapabilities = CinderValues.copyExtras(extraCapabilities, MODELLED_KEYS, "pool '" + poolName + "'");
         if (poolName.isBlank() || poolName.contains("#") || poolName.contains("@")) {
-            throw new IllegalArgumentException("pool_name must be non-blank without '#' or '@', got '" + poolName + "'");
+            throw new InvalidStatsException(InvalidStatsException.Rule.POOLS, "pool_name", "pool_name must be non-blank without '#' or '@', got '" + poolName + "'");
         }
         if (totalCapacity.isKnown() && freeCapacity.isKnown() && freeCapacity.gib() > totalCapacity.gib()) {
-            throw new IllegalArgumentException("Pool '" + poolName + "': free_capacity_gb " + freeCapacity.gib()
+            throw new InvalidStatsException(InvalidStatsException.Rule.FREE_WITHIN_TOTAL, "free_capacity_gb",
+                    "Pool '" + poolName + "': free_capacity_gb " + freeCapacity.gib()
                     + " exceeds total_capacity_gb " + totalCapacity.gib());
         }
         if (reservedPercentage < 0 || reservedPercentage > 100) {
-            throw new IllegalArgumentException("Pool '" + poolName + "': reserved_percentage must be 0-100, got "
+            throw new InvalidStatsException(InvalidStatsException.Rule.RANGE, "reserved_percentage",
+                    "Pool '" + poolName + "': reserved_percentage must be 0-100, got "
                     + reservedPercentage);
         }
         checkNonNegative(poolName, "provisioned_capacity_gb", provisionedCapacityGib);
         checkNonNegative(poolName, "allocated_capacity_gb", allocatedCapacityGib);
         if (maxOverSubscriptionRatio.isPresent()
                 && !(maxOverSubscriptionRatio.getAsDouble() >= 1 && Double.isFinite(maxOverSubscriptionRatio.getAsDouble()))) {
-            throw new IllegalArgumentException("Pool '" + poolName + "': max_over_subscription_ratio must be >= 1, got "
+            throw new InvalidStatsException(InvalidStatsException.Rule.RANGE, "max_over_subscription_ratio",
+                    "Pool '" + poolName + "': max_over_subscription_ratio must be >= 1, got "
                     + maxOverSubscriptionRatio.getAsDouble());
         }
         if (totalVolumes.isPresent() && totalVolumes.getAsLong() < 0) {
-            throw new IllegalArgumentException("Pool '" + poolName + "': total_volumes must be >= 0, got "
+            throw new InvalidStatsException(InvalidStatsException.Rule.NON_NEGATIVE, "total_volumes",
+                    "Pool '" + poolName + "': total_volumes must be >= 0, got "
                     + totalVolumes.getAsLong());
         }
         if (!thinProvisioningSupport && !thickProvisioningSupport) {
-            throw new IllegalArgumentException("Pool '" + poolName
+            throw new InvalidStatsException(InvalidStatsException.Rule.PROVISIONING_TYPE, "thin_provisioning_support",
+                    "Pool '" + poolName
                     + "': supports neither thin nor thick provisioning");
         }
     }
 
     private static void checkNonNegative(String pool, String key, OptionalDouble value) {
         if (value.isPresent() && !(value.getAsDouble() >= 0 && Double.isFinite(value.getAsDouble()))) {
-            throw new IllegalArgumentException("Pool '" + pool + "': " + key + " must be >= 0, got " + value.getAsDouble());
+            throw new InvalidStatsException(InvalidStatsException.Rule.NON_NEGATIVE, key, "Pool '" + pool + "': " + key + " must be >= 0, got " + value.getAsDouble());
         }
     }
 
@@ -126,7 +131,7 @@ public record PoolStats(
      * Reads a Cinder pool dictionary. Absent optional keys take Cinder's defaults ({@code
      * reserved_percentage} 0, thick provisioning).
      *
-     * @throws IllegalArgumentException naming the key that is missing or malformed
+     * @throws InvalidStatsException naming the key that is missing or malformed
      */
     public static PoolStats fromCinderMap(Map<String, ?> map) {
         requireNonNull(map, "map is null");

@@ -96,4 +96,38 @@ class PoolStatsTest {
         map.put("multiattach", "maybe");
         assertThatThrownBy(() -> PoolStats.fromCinderMap(map)).hasMessageContaining("'multiattach' must be a boolean");
     }
+
+    @Test
+    @DisplayName("refusals say which rule and which Cinder key, so tools need not read messages")
+    void typedRefusals() {
+        assertThatThrownBy(() -> pool().freeCapacity(Capacity.ofGib(11)).build())
+                .isInstanceOfSatisfying(InvalidStatsException.class, e -> {
+                    assertThat(e.rule()).isEqualTo(InvalidStatsException.Rule.FREE_WITHIN_TOTAL);
+                    assertThat(e.key()).isEqualTo("free_capacity_gb");
+                });
+        assertThatThrownBy(() -> pool().reservedPercentage(-1).build())
+                .isInstanceOfSatisfying(InvalidStatsException.class,
+                        e -> assertThat(e.rule()).isEqualTo(InvalidStatsException.Rule.RANGE));
+        assertThatThrownBy(() -> pool().thickProvisioningSupport(false).thinProvisioningSupport(false).build())
+                .isInstanceOfSatisfying(InvalidStatsException.class,
+                        e -> assertThat(e.rule()).isEqualTo(InvalidStatsException.Rule.PROVISIONING_TYPE));
+        assertThatThrownBy(() -> Capacity.ofGib(-1))
+                .isInstanceOfSatisfying(InvalidStatsException.class,
+                        e -> assertThat(e.rule()).isEqualTo(InvalidStatsException.Rule.NON_NEGATIVE));
+        Map<String, Object> noFree = new LinkedHashMap<>();
+        noFree.put("pool_name", "p");
+        noFree.put("total_capacity_gb", 10);
+        assertThatThrownBy(() -> PoolStats.fromCinderMap(noFree))
+                .isInstanceOfSatisfying(InvalidStatsException.class, e -> {
+                    assertThat(e.rule()).isEqualTo(InvalidStatsException.Rule.REQUIRED);
+                    assertThat(e.key()).isEqualTo("free_capacity_gb");
+                });
+        Map<String, Object> badFree = new LinkedHashMap<>(noFree);
+        badFree.put("free_capacity_gb", "lots");
+        assertThatThrownBy(() -> PoolStats.fromCinderMap(badFree))
+                .isInstanceOfSatisfying(InvalidStatsException.class, e -> {
+                    assertThat(e.rule()).isEqualTo(InvalidStatsException.Rule.FORMAT);
+                    assertThat(e.key()).isEqualTo("free_capacity_gb");
+                });
+    }
 }
