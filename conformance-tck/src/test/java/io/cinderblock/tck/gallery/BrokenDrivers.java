@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * The gallery: drivers with exactly one defect each, named after it, each wrapping the correct
@@ -48,13 +49,10 @@ final class BrokenDrivers {
 
     /** Stats rebuilt with every pool changed by {@code change}. */
     static BackendStats rebuild(BackendStats stats, UnaryOperator<PoolStats.Builder> change) {
-        BackendStats.Builder builder = BackendStats.builder().backendName(stats.backendName())
-                .vendorName(stats.vendorName()).driverVersion(stats.driverVersion())
-                .storageProtocol(stats.storageProtocol()).backendState(stats.backendState())
-                .collectedAt(stats.collectedAt());
-        stats.extraCapabilities().forEach(builder::extraCapability);
-        stats.pools().forEach(pool -> builder.pool(change.apply(pool.toBuilder()).build()));
-        return builder.build();
+        return stats.toBuilder()
+                .pools(stats.pools().stream().map(pool -> change.apply(pool.toBuilder()).build())
+                        .collect(Collectors.toList()))
+                .build();
     }
 
     /** A copy of a descriptor to change. */
@@ -120,10 +118,7 @@ final class BrokenDrivers {
                 @Override
                 public BackendStats collectStats() {
                     BackendStats stats = delegate.collectStats();
-                    BackendStats.Builder b = BackendStats.builder().backendName("array-" + stats.backendName())
-                            .describedBy(descriptor()).backendState(stats.backendState());
-                    stats.pools().forEach(b::pool);
-                    return b.build();
+                    return stats.toBuilder().backendName("array-" + stats.backendName()).build();
                 }
             };
         }
@@ -141,11 +136,7 @@ final class BrokenDrivers {
             return new ForwardingVolumeDriver(sim, descriptor()) {
                 @Override
                 public BackendStats collectStats() {
-                    BackendStats stats = delegate.collectStats();
-                    BackendStats.Builder b = BackendStats.builder().backendName(stats.backendName())
-                            .describedBy(descriptor()).storageProtocol("iscsi").backendState(stats.backendState());
-                    stats.pools().forEach(b::pool);
-                    return b.build();
+                    return delegate.collectStats().toBuilder().storageProtocol("iscsi").build();
                 }
             };
         }

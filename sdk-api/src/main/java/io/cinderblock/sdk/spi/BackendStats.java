@@ -85,8 +85,7 @@ public record BackendStats(
 
     /** The same stats with another {@code backend_state}. */
     public BackendStats withBackendState(BackendState.Status state) {
-        return new BackendStats(backendName, vendorName, driverVersion, storageProtocol, pools, state,
-                extraCapabilities, collectedAt);
+        return toBuilder().backendState(state).build();
     }
 
     /**
@@ -161,6 +160,20 @@ public record BackendStats(
         return builder.build();
     }
 
+    /** A builder that starts from these stats' values, pools included. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backendName = backendName;
+        b.vendorName = vendorName;
+        b.driverVersion = driverVersion;
+        b.storageProtocol = storageProtocol;
+        b.pools.addAll(pools);
+        b.backendState = backendState;
+        b.extra.putAll(extraCapabilities);
+        b.collectedAt = collectedAt;
+        return b;
+    }
+
     /** Starts empty stats: state {@code up}, collected now. */
     public static Builder builder() {
         return new Builder();
@@ -213,6 +226,13 @@ public record BackendStats(
 
         public Builder pool(PoolStats pool) {
             pools.add(requireNonNull(pool, "pool is null"));
+            return this;
+        }
+
+        /** Replaces the pools added so far. */
+        public Builder pools(List<PoolStats> values) {
+            pools.clear();
+            requireNonNull(values, "values is null").forEach(this::pool);
             return this;
         }
 

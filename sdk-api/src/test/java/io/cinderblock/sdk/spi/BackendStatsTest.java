@@ -132,4 +132,22 @@ class BackendStatsTest {
         map.put("pools", List.of("not a dict"));
         assertThatThrownBy(() -> BackendStats.fromCinderMap(map, AT)).hasMessageContaining("must be a dictionary");
     }
+
+    @Test
+    @DisplayName("toBuilder copies every value, and pools(...) replaces the pools")
+    void toBuilderCopies() {
+        BackendStats stats = BackendStats.builder().backendName("b").vendorName("v").driverVersion("1")
+                .storageProtocol(StorageProtocol.ISCSI).backendState(BackendState.Status.DOWN)
+                .extraCapability("filter_function", "true").collectedAt(java.time.Instant.EPOCH)
+                .pool(PoolStats.builder("p").totalCapacity(Capacity.ofGib(10)).freeCapacity(Capacity.ofGib(4)).build())
+                .build();
+
+        assertThat(stats.toBuilder().build()).isEqualTo(stats);
+        BackendStats renamed = stats.toBuilder()
+                .pools(java.util.List.of(PoolStats.builder("q").totalCapacity(Capacity.INFINITE).build()))
+                .build();
+        assertThat(renamed.pools()).extracting(PoolStats::poolName).containsExactly("q");
+        assertThat(renamed.backendState()).isEqualTo(BackendState.Status.DOWN);
+        assertThat(stats.withBackendState(BackendState.Status.UP).pools()).isEqualTo(stats.pools());
+    }
 }
