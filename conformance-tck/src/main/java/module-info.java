@@ -4,7 +4,7 @@
  * io.cinderblock.tck.runner}).
  */
 module io.cinderblock.tck {
-    requires transitive io.cinderblock.sdk;
+    requires transitive io.cinderblock.sdk.host;
     requires transitive org.junit.jupiter.api;
     requires transitive org.assertj.core;
     requires transitive org.junit.platform.launcher;

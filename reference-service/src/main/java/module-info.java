@@ -7,7 +7,7 @@
  */
 @SuppressWarnings("requires-automatic")
 module io.cinderblock.service {
-    requires io.cinderblock.sdk;
+    requires io.cinderblock.sdk.host;
     requires java.net.http;
     requires java.sql;
     requires com.fasterxml.jackson.databind;

@@ -2,7 +2,7 @@ package io.cinderblock.tck;
 
 import static java.util.Objects.requireNonNull;
 
-import io.cinderblock.sdk.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.spi.Connector;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;

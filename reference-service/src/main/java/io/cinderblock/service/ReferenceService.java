@@ -2,7 +2,7 @@ package io.cinderblock.service;
 
 import static java.util.Objects.requireNonNull;
 
-import io.cinderblock.sdk.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.service.agent.Agent;
 import io.cinderblock.service.api.ApiServer;
 import io.cinderblock.service.api.Authenticator;

@@ -1,11 +1,11 @@
 package io.cinderblock.benchmarks;
 
-import io.cinderblock.sdk.Backend;
-import io.cinderblock.sdk.BackendRegistry;
-import io.cinderblock.sdk.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.Backend;
+import io.cinderblock.sdk.host.BackendRegistry;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
-import io.cinderblock.sdk.testing.InMemoryDriverProvider;
+import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,8 +1,8 @@
 package io.cinderblock.tck.runner;
 
-import io.cinderblock.sdk.discovery.DriverLoadProblem;
-import io.cinderblock.sdk.discovery.DriverRegistry;
-import io.cinderblock.sdk.discovery.LoadedDriver;
+import io.cinderblock.sdk.host.discovery.DriverLoadProblem;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.discovery.LoadedDriver;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.DriverConfig;

@@ -3,14 +3,14 @@ package io.cinderblock.driver.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cinderblock.sdk.Backend;
-import io.cinderblock.sdk.BackendRegistry;
-import io.cinderblock.sdk.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.Backend;
+import io.cinderblock.sdk.host.BackendRegistry;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.error.InvalidConfigException;
-import io.cinderblock.sdk.metadata.VolumeRecord;
+import io.cinderblock.sdk.host.metadata.VolumeRecord;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.ConnectionInfo;

@@ -3,11 +3,11 @@ package io.cinderblock.driver.snmp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cinderblock.sdk.Backend;
-import io.cinderblock.sdk.BackendRegistry;
+import io.cinderblock.sdk.host.Backend;
+import io.cinderblock.sdk.host.BackendRegistry;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.ErrorCode;
-import io.cinderblock.sdk.metadata.VolumeRecord;
+import io.cinderblock.sdk.host.metadata.VolumeRecord;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.Capacity;

@@ -4,10 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cinderblock.sdk.Backend;
-import io.cinderblock.sdk.BackendRegistry;
-import io.cinderblock.sdk.discovery.DriverRegistry;
-import io.cinderblock.sdk.discovery.LoadedDriver;
+import io.cinderblock.sdk.host.Backend;
+import io.cinderblock.sdk.host.BackendRegistry;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.discovery.LoadedDriver;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.InvalidConfigException;
 import io.cinderblock.sdk.spi.BackendState;

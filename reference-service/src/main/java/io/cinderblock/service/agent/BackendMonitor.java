@@ -1,6 +1,6 @@
 package io.cinderblock.service.agent;
 
-import io.cinderblock.sdk.Backend;
+import io.cinderblock.sdk.host.Backend;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.service.config.BackendSection;

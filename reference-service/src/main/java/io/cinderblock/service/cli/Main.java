@@ -2,9 +2,9 @@ package io.cinderblock.service.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cinderblock.sdk.Backend;
-import io.cinderblock.sdk.BackendRegistry;
-import io.cinderblock.sdk.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.Backend;
+import io.cinderblock.sdk.host.BackendRegistry;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.service.ReferenceService;
 import io.cinderblock.service.config.BackendSection;

@@ -3,7 +3,7 @@ package io.cinderblock.service.testing;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cinderblock.driver.sim.SimulatedArrayServer;
-import io.cinderblock.sdk.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.service.ReferenceService;
 import io.cinderblock.service.config.IniFile;
 import io.cinderblock.service.config.ServiceConfig;

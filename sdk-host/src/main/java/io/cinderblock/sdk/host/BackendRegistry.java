@@ -1,0 +1,238 @@
+package io.cinderblock.sdk.host;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cinderblock.sdk.ApiStatus;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.discovery.LoadedDriver;
+import io.cinderblock.sdk.error.CinderblockException;
+import io.cinderblock.sdk.error.ErrorCode;
+import io.cinderblock.sdk.error.InvalidConfigException;
+import io.cinderblock.sdk.host.metadata.InMemoryVolumeMetadataStore;
+import io.cinderblock.sdk.host.metadata.VolumeMetadataStore;
+import io.cinderblock.sdk.spi.DriverConfig;
+import io.cinderblock.sdk.spi.DriverContext;
+import io.cinderblock.sdk.spi.VolumeDriver;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * The live {@link Backend}s of one process, by {@code volume_backend_name}: cinderlib's model.
+ *
+ * <pre>{@code
+ * try (BackendRegistry backends = BackendRegistry.builder().build()) {
+ *     Backend lvm = backends.open("lvm-1", Map.of("volume_driver", "lvm", "ssh_host", "10.0.0.5", ...));
+ *     BackendStats stats = lvm.stats(false);
+ *     BackendState state = lvm.state();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Closing the registry closes every backend it opened.
+ */
+@ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
+public final class BackendRegistry implements AutoCloseable {
+    private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+
+    private final DriverRegistry drivers;
+    private final VolumeMetadataStore metadataStore;
+    private final Clock clock;
+    private final Duration stateGrace;
+    private final Duration statsTimeout;
+    private final ConcurrentMap<String, Backend> backends = new ConcurrentHashMap<>();
+    private final Set<String> opening = new HashSet<>();
+    private final ExecutorService probeExecutor;
+
+    private BackendRegistry(Builder b) {
+        this.drivers = b.drivers != null ? b.drivers : DriverRegistry.fromClassPath();
+        this.metadataStore = b.metadataStore;
+        this.clock = b.clock;
+        this.stateGrace = b.stateGrace;
+        this.statsTimeout = b.statsTimeout;
+        AtomicInteger threads = new AtomicInteger();
+        // Probes run on their own daemon threads so a hung driver call can be abandoned at its deadline.
+        this.probeExecutor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "cinderblock-probe-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts a registry over the class path's drivers and an in-memory metadata store. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Opens a backend.
+     *
+     * @param backendName the unique {@code volume_backend_name} ({@code [A-Za-z0-9][A-Za-z0-9_.-]*}, at most 128)
+     * @param config {@code volume_driver} (a driver id) plus the driver's options, as text
+     * @throws CinderblockException {@link ErrorCode#DUPLICATE_BACKEND} if the name is taken, {@link
+     *     ErrorCode#DRIVER_LOAD_FAILED} if no such driver, {@link InvalidConfigException} naming a bad
+     *     option, or whatever the driver's {@code open} throws
+     */
+    public Backend open(String backendName, Map<String, String> config) {
+        requireNonNull(backendName, "backendName is null");
+        requireNonNull(config, "config is null");
+        if (!BACKEND_NAME.matcher(backendName).matches()) {
+            throw new InvalidConfigException("volume_backend_name", "Backend name '" + backendName + "' must match "
+                    + BACKEND_NAME.pattern());
+        }
+        String configuredName = config.get("volume_backend_name");
+        if (configuredName != null && !configuredName.equals(backendName)) {
+            throw new InvalidConfigException("volume_backend_name", "Option 'volume_backend_name' is '"
+                    + configuredName + "' but the backend is being opened as '" + backendName + "'");
+        }
+        String driverId = config.get("volume_driver");
+        if (driverId == null || driverId.isBlank()) {
+            throw new InvalidConfigException("volume_driver", "Missing required option 'volume_driver' for backend '"
+                    + backendName + "'");
+        }
+        LoadedDriver driver = drivers.require(driverId.strip());
+        DriverConfig driverConfig = DriverConfig.validate(driver.descriptor(), backendName, config);
+
+        // Reserve the name before the (possibly slow) open, so two racing opens cannot both succeed.
+        synchronized (opening) {
+            if (backends.containsKey(backendName) || !opening.add(backendName)) {
+                throw new CinderblockException(ErrorCode.DUPLICATE_BACKEND,
+                        "Backend '" + backendName + "' is already open");
+            }
+        }
+        try {
+            VolumeDriver opened = Backend.guard(driver.descriptor().id(), "open", driverConfig,
+                    () -> driver.provider().open(driverConfig, driverContext(backendName)));
+            if (opened == null) {
+                throw new CinderblockException(ErrorCode.DRIVER_CONTRACT_VIOLATION,
+                        "Driver '" + driverId + "' returned null from open");
+            }
+            Backend backend = new Backend(this, driver.descriptor(), driverConfig, opened);
+            backends.put(backendName, backend);
+            return backend;
+        } finally {
+            synchronized (opening) {
+                opening.remove(backendName);
+            }
+        }
+    }
+
+    /**
+     * The context handed to a driver: the registry's clock (so that the driver's {@code observedAt}
+     * and {@code collectedAt} and the facade's own timestamps come from one clock) and a logger
+     * named {@code cinderblock.driver.<backendName>}.
+     */
+    private DriverContext driverContext(String backendName) {
+        return DriverContext.of(clock, System.getLogger("cinderblock.driver." + backendName));
+    }
+
+    /** The open backend with this name. */
+    public Optional<Backend> backend(String backendName) {
+        return Optional.ofNullable(backends.get(backendName));
+    }
+
+    /** The open backends, sorted by name. */
+    public List<Backend> backends() {
+        List<Backend> result = new ArrayList<>();
+        backends.values().stream()
+                .sorted((a, b) -> a.name().compareTo(b.name()))
+                .forEach(result::add);
+        return result;
+    }
+
+    /** The drivers this registry opens backends with. */
+    public DriverRegistry drivers() {
+        return drivers;
+    }
+
+    /** The metadata store shared by its backends. */
+    public VolumeMetadataStore metadataStore() {
+        return metadataStore;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    Duration stateGrace() {
+        return stateGrace;
+    }
+
+    Duration statsTimeout() {
+        return statsTimeout;
+    }
+
+    ExecutorService probeExecutor() {
+        return probeExecutor;
+    }
+
+    void forget(Backend backend) {
+        backends.remove(backend.name(), backend);
+    }
+
+    /** Closes every backend, then the metadata store. */
+    @Override
+    public void close() {
+        backends().forEach(Backend::close);
+        probeExecutor.shutdownNow();
+        metadataStore.close();
+    }
+
+    /** Builds a {@link BackendRegistry}. */
+    public static final class Builder {
+        private DriverRegistry drivers;
+        private VolumeMetadataStore metadataStore = new InMemoryVolumeMetadataStore();
+        private Clock clock = Clock.systemUTC();
+        private Duration stateGrace = Duration.ofMillis(500);
+        private Duration statsTimeout = Duration.ofSeconds(120);
+
+        private Builder() {}
+
+        /** The drivers to open backends with; default {@link DriverRegistry#fromClassPath()}. */
+        public Builder drivers(DriverRegistry value) {
+            this.drivers = requireNonNull(value, "drivers is null");
+            return this;
+        }
+
+        /** Where created volumes are recorded; default in memory. The registry closes it. */
+        public Builder metadataStore(VolumeMetadataStore value) {
+            this.metadataStore = requireNonNull(value, "metadataStore is null");
+            return this;
+        }
+
+        /** The clock for record times and synthetic states; default UTC system clock. */
+        public Builder clock(Clock value) {
+            this.clock = requireNonNull(value, "clock is null");
+            return this;
+        }
+
+        /**
+         * How long past the driver's {@code stateDeadline()} a state probe may run before it is
+         * abandoned and reported {@code DOWN}; default 500 ms.
+         */
+        public Builder stateGrace(Duration value) {
+            this.stateGrace = requireNonNull(value, "stateGrace is null");
+            return this;
+        }
+
+        /** The longest a stats collection may take before it counts as the device not answering; default 120 s. */
+        public Builder statsTimeout(Duration value) {
+            this.statsTimeout = requireNonNull(value, "statsTimeout is null");
+            return this;
+        }
+
+        public BackendRegistry build() {
+            return new BackendRegistry(this);
+        }
+    }
+}

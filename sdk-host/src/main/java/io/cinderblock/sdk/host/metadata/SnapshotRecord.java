@@ -1,0 +1,63 @@
+package io.cinderblock.sdk.host.metadata;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cinderblock.sdk.ApiStatus;
+import io.cinderblock.sdk.spi.Snapshot;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * What the SDK knows about a snapshot it created.
+ *
+ * @param backendName the backend that owns it
+ * @param id the snapshot id
+ * @param name the name on the device
+ * @param volumeId the volume it was taken from
+ * @param sizeGib the volume's size when it was taken
+ * @param providerLocation the driver's {@code provider_location}
+ * @param status where it stands
+ * @param createdAt when the record was first written, to the millisecond (what every store keeps)
+ * @param updatedAt when it was last written, to the millisecond
+ */
+@ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
+public record SnapshotRecord(
+        String backendName,
+        String id,
+        String name,
+        String volumeId,
+        long sizeGib,
+        Optional<String> providerLocation,
+        RecordStatus status,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    public SnapshotRecord {
+        requireNonNull(backendName, "backendName is null");
+        requireNonNull(id, "id is null");
+        requireNonNull(name, "name is null");
+        requireNonNull(volumeId, "volumeId is null");
+        requireNonNull(providerLocation, "providerLocation is null");
+        requireNonNull(status, "status is null");
+        // Millisecond precision, so that a record reads back equal from every store.
+        createdAt = requireNonNull(createdAt, "createdAt is null").truncatedTo(ChronoUnit.MILLIS);
+        updatedAt = requireNonNull(updatedAt, "updatedAt is null").truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** The same record with another status, updated at {@code now}. */
+    public SnapshotRecord withStatus(RecordStatus newStatus, Instant now) {
+        return new SnapshotRecord(backendName, id, name, volumeId, sizeGib, providerLocation, newStatus, createdAt, now);
+    }
+
+    /** The record of what the driver returned, {@link RecordStatus#AVAILABLE}. */
+    public SnapshotRecord withSnapshot(Snapshot snapshot, Instant now) {
+        return new SnapshotRecord(backendName, id, snapshot.name(), volumeId, snapshot.sizeGib(),
+                snapshot.providerLocation(), RecordStatus.AVAILABLE, createdAt, now);
+    }
+
+    /** The driver's view of this snapshot. */
+    public Snapshot toSnapshot() {
+        return new Snapshot(id, name, volumeId, sizeGib, providerLocation);
+    }
+}

@@ -1,0 +1,126 @@
+package io.cinderblock.sdk.host.testing;
+
+import io.cinderblock.sdk.spi.VolumeDriverProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Builds driver jars at test time, as a vendor's build would: class files copied from the test
+ * class path (or from a directory of freshly compiled classes) plus a {@code META-INF/services}
+ * entry naming whatever the test wants, existing class or not.
+ */
+public final class DriverJarBuilder {
+    private final Map<String, byte[]> entries = new LinkedHashMap<>();
+    private final List<String> providers = new ArrayList<>();
+
+    /** An empty jar. */
+    public DriverJarBuilder() {}
+
+    /**
+     * Adds every class file of the package of {@code type} (nested classes included), read from the
+     * directory the test classes were compiled to. Classes that are never loaded do no harm.
+     */
+    public DriverJarBuilder addPackageOf(Class<?> type) {
+        URL url = type.getResource(type.getSimpleName() + ".class");
+        if (url == null || !"file".equals(url.getProtocol())) {
+            throw new IllegalStateException("Class " + type.getName() + " is not in a class directory: " + url);
+        }
+        try {
+            Path directory = Path.of(url.toURI()).getParent();
+            String prefix = type.getPackageName().replace('.', '/') + "/";
+            try (Stream<Path> files = Files.list(directory)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".class")).sorted().collect(Collectors.toList())) {
+                    entries.put(prefix + file.getFileName(), Files.readAllBytes(file));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return this;
+    }
+
+    /** Adds every file below {@code root} under its relative path (a compiler's output directory). */
+    public DriverJarBuilder addTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
+                entries.put(root.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Adds a resource with the given text. */
+    public DriverJarBuilder addResource(String name, String text) {
+        entries.put(name, text.getBytes(StandardCharsets.UTF_8));
+        return this;
+    }
+
+    /** Names a provider class in the jar's service entry (it need not exist). */
+    public DriverJarBuilder provider(String className) {
+        providers.add(className);
+        return this;
+    }
+
+    /** Names a provider class in the jar's service entry. */
+    public DriverJarBuilder provider(Class<? extends VolumeDriverProvider> type) {
+        return provider(type.getName());
+    }
+
+    /** Writes the jar to {@code jar} and returns it. */
+    public Path writeTo(Path jar) {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        try {
+            Files.createDirectories(jar.toAbsolutePath().getParent());
+            try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+                for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+                    out.putNextEntry(new JarEntry(entry.getKey()));
+                    out.write(entry.getValue());
+                    out.closeEntry();
+                }
+                if (!providers.isEmpty()) {
+                    out.putNextEntry(new JarEntry("META-INF/services/" + VolumeDriverProvider.class.getName()));
+                    out.write((String.join("\n", providers) + "\n").getBytes(StandardCharsets.UTF_8));
+                    out.closeEntry();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return jar;
+    }
+
+    /** The bytes of a class file on the test class path. */
+    public static byte[] classBytes(Class<?> type) {
+        String resource = type.getName().replace('.', '/') + ".class";
+        try (InputStream in = type.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("No class file for " + type.getName());
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
