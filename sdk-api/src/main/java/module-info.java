@@ -9,6 +9,7 @@ module io.cinderblock.sdk {
     exports io.cinderblock.sdk;
     exports io.cinderblock.sdk.spi;
     exports io.cinderblock.sdk.error;
+    exports io.cinderblock.sdk.support;
     // Value parsing shared with the host (config values, Cinder's stats dictionary); not API.
     exports io.cinderblock.sdk.internal to io.cinderblock.sdk.host;
 }

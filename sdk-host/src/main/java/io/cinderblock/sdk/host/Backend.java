@@ -25,6 +25,7 @@ import io.cinderblock.sdk.spi.SnapshotSpec;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
+import io.cinderblock.sdk.support.SecretScrubber;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -712,17 +713,9 @@ public final class Backend implements AutoCloseable {
         return redact(text, config);
     }
 
+    /** Every form of every secret option's value (plain, Base64, escaped, ...) masked. */
     private static String redact(String text, DriverConfig config) {
-        String result = text;
-        for (ConfigOption option : config.descriptor().options()) {
-            if (option.secret()) {
-                Optional<String> value = config.optionalString(option.name());
-                if (value.isPresent() && !value.get().isEmpty() && result.contains(value.get())) {
-                    result = result.replace(value.get(), DriverConfig.MASK);
-                }
-            }
-        }
-        return result;
+        return SecretScrubber.of(config).scrub(text);
     }
 
     /**
@@ -758,15 +751,8 @@ public final class Backend implements AutoCloseable {
         }
     }
 
-    /** Whether the message of {@code error} or of any of its causes holds a secret option's value. */
+    /** Whether the message of {@code error} or of any of its causes holds a secret option's value, in any form. */
     private static boolean leaksSecret(Throwable error, DriverConfig config) {
-        int depth = 0;
-        for (Throwable t = error; t != null && depth < 32; t = t.getCause(), depth++) {
-            String message = t.getMessage();
-            if (message != null && !redact(message, config).equals(message)) {
-                return true;
-            }
-        }
-        return false;
+        return SecretScrubber.of(config).leaksFrom(error);
     }
 }

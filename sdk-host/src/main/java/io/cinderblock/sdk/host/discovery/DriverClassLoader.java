@@ -18,7 +18,7 @@ final class DriverClassLoader extends URLClassLoader {
      * {@code module-info.java}.
      */
     static final Set<String> SHARED_PACKAGES = Set.of("io.cinderblock.sdk", "io.cinderblock.sdk.spi",
-            "io.cinderblock.sdk.error", "io.cinderblock.sdk.internal");
+            "io.cinderblock.sdk.error", "io.cinderblock.sdk.support", "io.cinderblock.sdk.internal");
 
     static {
         registerAsParallelCapable();

@@ -1,0 +1,6 @@
+/**
+ * Helpers for driver authors, so that every driver need not re-implement the hard parts: {@link
+ * io.cinderblock.sdk.support.SecretScrubber} masks a secret in every form a device may echo it.
+ * The host uses the same helpers. Everything here is {@code EXPERIMENTAL}.
+ */
+package io.cinderblock.sdk.support;
