@@ -23,7 +23,7 @@ import org.snmp4j.smi.OID;
  * @param volumes the writable volume table; empty when the agent cannot provision
  */
 record Profile(String name, String description, PoolTable pools, Optional<Health> health,
-        Optional<VolumeTable> volumes) {
+        Optional<VolumeTable> volumes, Notifications notifications) {
 
     Profile {
         requireNonNull(name, "name is null");
@@ -31,6 +31,27 @@ record Profile(String name, String description, PoolTable pools, Optional<Health
         requireNonNull(pools, "pools is null");
         requireNonNull(health, "health is null");
         requireNonNull(volumes, "volumes is null");
+        requireNonNull(notifications, "notifications is null");
+    }
+
+    /**
+     * What the agent's notifications (traps and informs) mean, by {@code snmpTrapOID.0}. A
+     * notification in neither set is ignored.
+     *
+     * @param down notifications that announce a failure: the backend is DOWN at once
+     * @param check notifications that announce a change of unknown direction (a restart, a link
+     *     or trigger event): the driver re-reads the agent at once and reports what it finds
+     */
+    record Notifications(Set<OID> down, Set<OID> check) {
+        Notifications {
+            down = Set.copyOf(down);
+            check = Set.copyOf(check);
+        }
+
+        /** Whether the profile declares any notification. */
+        boolean any() {
+            return !down.isEmpty() || !check.isEmpty();
+        }
     }
 
     /**

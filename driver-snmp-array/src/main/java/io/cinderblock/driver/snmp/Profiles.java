@@ -47,7 +47,8 @@ final class Profiles {
             "health.oid", "health.table", "health.column", "health.select.column", "health.select.values",
             "health.ok", "health.failed", "health.names",
             "volume.table", "volume.rowstatus.column", "volume.name.column", "volume.name.max.length",
-            "volume.size.column", "volume.size.unit", "volume.pool.column");
+            "volume.size.column", "volume.size.unit", "volume.pool.column",
+            "notification.down", "notification.check");
     private static final long GIB = 1L << 30;
 
     private Profiles() {}
@@ -141,7 +142,32 @@ final class Profiles {
         }
 
         Profile profile() {
-            return new Profile(name, values.getOrDefault("profile.description", name), pools(), health(), volumes());
+            return new Profile(name, values.getOrDefault("profile.description", name), pools(), health(), volumes(),
+                    notifications());
+        }
+
+        private Profile.Notifications notifications() {
+            Set<OID> down = notificationOids("notification.down");
+            Set<OID> check = notificationOids("notification.check");
+            Set<OID> both = new LinkedHashSet<>(down);
+            both.retainAll(check);
+            if (!both.isEmpty()) {
+                throw fail("notifications " + both + " are in both 'notification.down' and 'notification.check'");
+            }
+            return new Profile.Notifications(down, check);
+        }
+
+        private Set<OID> notificationOids(String key) {
+            Set<OID> result = new LinkedHashSet<>();
+            for (String item : list(key)) {
+                String dotted = item.startsWith(".") ? item.substring(1) : item;
+                OID oid = dotted.matches("[0-9]+(\\.[0-9]+)+") ? new OID(dotted) : null;
+                if (oid == null || !oid.isValid() || oid.size() < 3) {
+                    throw fail("'" + key + "' holds '" + item + "', which is not a numeric notification OID");
+                }
+                result.add(oid);
+            }
+            return result;
         }
 
         private Profile.PoolTable pools() {

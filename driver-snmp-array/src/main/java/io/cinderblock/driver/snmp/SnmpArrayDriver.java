@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.cinderblock.sdk.error.NotSupportedException;
 import io.cinderblock.sdk.spi.BackendState;
+import io.cinderblock.sdk.spi.BackendStateListener;
+import io.cinderblock.sdk.spi.BackendStatePublisher;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.Capacity;
@@ -13,6 +15,7 @@ import io.cinderblock.sdk.spi.PoolStats;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +28,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.snmp4j.smi.OID;
+import org.snmp4j.smi.UdpAddress;
 
 /**
  * One backend of the {@code snmp-array} driver: an SNMP session with one agent, read through one
@@ -35,7 +41,7 @@ import java.util.concurrent.TimeoutException;
  * runs on a worker thread and is abandoned at a deadline derived from the timeout and retries, so
  * an agent that answers slowly request after request still cannot hold the caller.
  */
-final class SnmpArrayDriver implements VolumeDriver {
+final class SnmpArrayDriver implements VolumeDriver, BackendStatePublisher {
     private final DriverDescriptor descriptor;
     private final String backendName;
     private final SnmpSettings settings;
@@ -49,9 +55,16 @@ final class SnmpArrayDriver implements VolumeDriver {
     /** The probe in flight, shared by concurrent callers so that a slow agent never gets a pile of probes. */
     private CompletableFuture<BackendState> runningProbe;
     private final Object provisioning = new Object();
+    /** Where to receive the agent's notifications; empty: polling only. */
+    private final Optional<UdpAddress> notificationAddress;
+    private NotificationReceiver notifications;
+    /** A re-read after a notification is queued: a burst of notifications gives one re-read. */
+    private final AtomicBoolean recheckQueued = new AtomicBoolean();
+    private volatile boolean closed;
 
     private SnmpArrayDriver(DriverDescriptor descriptor, String backendName, SnmpSettings settings, Profile profile,
-            DriverContext context, SnmpSession session) {
+            Optional<UdpAddress> notificationAddress, DriverContext context, SnmpSession session) {
+        this.notificationAddress = notificationAddress;
         this.descriptor = descriptor;
         this.backendName = backendName;
         this.settings = settings;
@@ -74,7 +87,7 @@ final class SnmpArrayDriver implements VolumeDriver {
      * @param providerDescriptor the provider's descriptor
      */
     static SnmpArrayDriver open(DriverDescriptor providerDescriptor, String backendName, SnmpSettings settings,
-            Profile profile, DriverContext context) {
+            Profile profile, Optional<UdpAddress> notificationAddress, DriverContext context) {
         requireNonNull(context, "context is null");
         DriverDescriptor descriptor = providerDescriptor;
         if (settings.version() == SnmpSettings.Version.V3) {
@@ -91,7 +104,7 @@ final class SnmpArrayDriver implements VolumeDriver {
         SnmpSession session = SnmpSession.open(settings);
         context.logger().log(System.Logger.Level.INFO, "Backend ''{0}'': {1}, profile ''{2}''", backendName, settings,
                 profile.name());
-        return new SnmpArrayDriver(descriptor, backendName, settings, profile, context, session);
+        return new SnmpArrayDriver(descriptor, backendName, settings, profile, notificationAddress, context, session);
     }
 
     @Override
@@ -231,8 +244,78 @@ final class SnmpArrayDriver implements VolumeDriver {
         return provisioner.orElseThrow(() -> new NotSupportedException(capability, descriptor.id()));
     }
 
+    /**
+     * Receives the agent's notifications when {@code snmp_notification_port} is set: a notification
+     * the profile lists under {@code notification.down} makes the backend DOWN at once; one under
+     * {@code notification.check} (a restart, a trigger) re-reads the agent at once and pushes
+     * what the read finds, so a recovery is never taken on the agent's word alone.
+     */
+    @Override
+    public boolean publishTo(BackendStateListener listener) {
+        requireNonNull(listener, "listener is null");
+        if (notificationAddress.isEmpty()) {
+            return false;
+        }
+        synchronized (this) {
+            if (closed || notifications != null) {
+                return true;
+            }
+            try {
+                notifications = NotificationReceiver.start(settings, notificationAddress.get(),
+                        (oid, detail) -> onNotification(listener, oid, detail));
+                logger.log(System.Logger.Level.INFO, "Backend ''{0}'': receiving SNMP notifications from {1} on {2}",
+                        backendName, settings.host(), notificationAddress.get());
+            } catch (IOException | RuntimeException e) {
+                listener.pushLost("Cannot receive SNMP notifications on " + notificationAddress.get() + ": "
+                        + e.getMessage() + "; relying on polling");
+            }
+        }
+        return true;
+    }
+
+    private void onNotification(BackendStateListener listener, OID oid, String detail) {
+        if (closed) {
+            return;
+        }
+        Profile.Notifications declared = profile.notifications();
+        if (declared.down().contains(oid)) {
+            listener.stateChanged(BackendState.down("Agent " + settings.endpoint() + " announced a failure: SNMP "
+                    + "notification " + oid + (detail.isEmpty() ? "" : " (" + detail + ")"), clock));
+        } else if (declared.check().contains(oid)) {
+            if (recheckQueued.compareAndSet(false, true)) {
+                try {
+                    probes.execute(() -> {
+                        recheckQueued.set(false);
+                        BackendState state = probe();
+                        if (!closed) {
+                            listener.stateChanged(new BackendState(state.status(), "After SNMP notification " + oid
+                                    + ": " + state.reason(), state.observedAt()));
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    recheckQueued.set(false); // closing
+                }
+            }
+        } else {
+            logger.log(System.Logger.Level.DEBUG, "Backend ''{0}'': ignoring SNMP notification {1}, which profile "
+                    + "''{2}'' does not list", backendName, oid, profile.name());
+        }
+    }
+
+    /** Notifications dropped as unauthenticated or from another sender (tests and diagnostics). */
+    long droppedNotifications() {
+        NotificationReceiver receiver = notifications;
+        return receiver == null ? 0 : receiver.dropped();
+    }
+
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            if (notifications != null) {
+                notifications.close();
+            }
+        }
         probes.shutdownNow();
         session.close();
     }

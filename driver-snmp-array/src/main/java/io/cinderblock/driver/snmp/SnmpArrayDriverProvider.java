@@ -75,6 +75,12 @@ public final class SnmpArrayDriverProvider implements VolumeDriverProvider {
             .option(ConfigOption.builder(SnmpSettings.POOL_PATTERN, OptionType.STRING)
                     .description("Regular expression a pool name must match (whole name); default: the profile's")
                     .build())
+            .option(ConfigOption.builder(NotificationReceiver.PORT, OptionType.INTEGER).defaultValue("0")
+                    .description("UDP port on which to receive the agent's SNMP notifications (traps, informs), "
+                            + "authenticated like requests and only from snmp_host; 0 (default) turns them off")
+                    .build())
+            .option(ConfigOption.builder(NotificationReceiver.ADDRESS, OptionType.STRING).defaultValue("0.0.0.0")
+                    .description("Local address on which to receive SNMP notifications").build())
             .capability(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME)
             .build();
 
@@ -90,6 +96,7 @@ public final class SnmpArrayDriverProvider implements VolumeDriverProvider {
     public VolumeDriver open(DriverConfig config, DriverContext context) {
         SnmpSettings settings = SnmpSettings.from(config);
         Profile profile = Profiles.load(config);
-        return SnmpArrayDriver.open(DESCRIPTOR, config.backendName(), settings, profile, context);
+        return SnmpArrayDriver.open(DESCRIPTOR, config.backendName(), settings, profile,
+                NotificationReceiver.listenAddress(config), context);
     }
 }

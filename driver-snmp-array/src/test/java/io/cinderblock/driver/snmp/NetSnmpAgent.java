@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,6 +19,8 @@ import java.util.Map;
  */
 final class NetSnmpAgent implements AutoCloseable {
     static final String USER = "cinderblock";
+    /** Replaced by the agent's community in extra configuration lines. */
+    static final String COMMUNITY_PLACEHOLDER = "@COMMUNITY@";
     /** A v3 user with SHA-256 authentication and no privacy (authNoPriv). */
     static final String USER_AUTH_ONLY = "cinderblock-auth";
     /** A v3 user with SHA-512 and AES-256 (net-snmp's Blumenthal key extension). */
@@ -26,7 +29,7 @@ final class NetSnmpAgent implements AutoCloseable {
     static final String USER_LEGACY = "cinderblock-legacy";
 
     private final Path dir;
-    private final Process process;
+    private Process process;
     private final int port;
     private final String community;
     private final String authKey;
@@ -43,7 +46,14 @@ final class NetSnmpAgent implements AutoCloseable {
 
     /** Starts snmpd and waits until it answers. */
     static NetSnmpAgent start() {
-        String snmpd = SnmpTestSupport.requireTool("snmpd", "snmpd");
+        return start(List.of());
+    }
+
+    /**
+     * Starts snmpd with extra lines in its configuration (e.g. {@code trap2sink}, which needs the
+     * community: {@link #COMMUNITY_PLACEHOLDER} in a line is replaced by the agent's community).
+     */
+    static NetSnmpAgent start(List<String> extraConfig) {
         Path dir = SnmpTestSupport.worldReadableTempDir("cinderblock-snmpd-");
         Process process = null;
         try {
@@ -65,16 +75,11 @@ final class NetSnmpAgent implements AutoCloseable {
                     "rouser " + USER_LEGACY + " priv",
                     // Every mounted file system in dskTable; 0% so that no disk counts as in error.
                     "includeAllDisks 0%",
+                    String.join("\n", extraConfig).replace(COMMUNITY_PLACEHOLDER, community),
                     ""));
             int port = SnmpTestSupport.freeUdpPort();
-            Path log = dir.resolve("snmpd.log");
-            ProcessBuilder builder = new ProcessBuilder(snmpd, "-f", "-Lo", "-C", "-c", config.toString(),
-                    "-p", dir.resolve("snmpd.pid").toString(), "udp:127.0.0.1:" + port)
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("SNMP_PERSISTENT_DIR", persistent.toString());
-            builder.environment().put("MIBS", ""); // no MIB files needed: we speak numeric OIDs
-            process = builder.start();
-            SnmpTestSupport.awaitAgent(port, community, Duration.ofSeconds(15), process, log);
+            process = launch(dir, port);
+            SnmpTestSupport.awaitAgent(port, community, Duration.ofSeconds(15), process, dir.resolve("snmpd.log"));
             return new NetSnmpAgent(dir, process, port, community, authKey, privKey);
         } catch (IOException e) {
             SnmpTestSupport.stop(process);
@@ -87,8 +92,43 @@ final class NetSnmpAgent implements AutoCloseable {
         }
     }
 
+    private static Process launch(Path dir, int port) throws IOException {
+        String snmpd = SnmpTestSupport.requireTool("snmpd", "snmpd");
+        Path log = dir.resolve("snmpd.log");
+        ProcessBuilder builder = new ProcessBuilder(snmpd, "-f", "-Lo", "-C", "-c", dir.resolve("snmpd.conf").toString(),
+                "-p", dir.resolve("snmpd.pid").toString(), "udp:127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("SNMP_PERSISTENT_DIR", dir.resolve("persist").toString());
+        builder.environment().put("MIBS", ""); // no MIB files needed: we speak numeric OIDs
+        return builder.start();
+    }
+
+    /** Stops snmpd as an operator would (SIGTERM), keeping its configuration for {@link #restart()}. */
+    void shutdown() {
+        SnmpTestSupport.stop(process);
+    }
+
+    /** Starts snmpd again on the same port with the same configuration and users, and waits until it answers. */
+    void restart() {
+        SnmpTestSupport.stop(process);
+        try {
+            process = launch(dir, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        SnmpTestSupport.awaitAgent(port, community, Duration.ofSeconds(15), process, dir.resolve("snmpd.log"));
+    }
+
     int port() {
         return port;
+    }
+
+    String authKey() {
+        return authKey;
+    }
+
+    String privKey() {
+        return privKey;
     }
 
     /** Driver options for SNMP v2c with this agent's community. */

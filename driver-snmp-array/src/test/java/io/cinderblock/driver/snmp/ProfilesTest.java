@@ -43,6 +43,10 @@ class ProfilesTest {
         Profile array = Profiles.shipped(Profiles.EXAMPLE_ARRAY);
         assertThat(array.volumes().orElseThrow().rowStatusColumn()).isEqualTo(2);
         assertThat(array.health().orElseThrow().scalar()).isPresent();
+        assertThat(array.notifications().down()).extracting(Object::toString).containsExactly("1.3.6.1.4.1.32473.0.2");
+        assertThat(ucd.notifications().down()).extracting(Object::toString).containsExactly("1.3.6.1.4.1.8072.4.0.2");
+        assertThat(ucd.notifications().check()).extracting(Object::toString).contains("1.3.6.1.6.3.1.1.5.1");
+        assertThat(Profiles.parse("mine", SnmpSettings.PROFILE_FILE, MINIMAL).notifications().any()).isFalse();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -58,10 +62,13 @@ class ProfilesTest {
         "volume.table = 1.3.6.1.4.1.32473.1.3.1|'volume.rowstatus.column' is missing",
         "volume.name.column = 3|'volume.table' is missing",
         "pool.counter.bits = 16|'pool.counter.bits' must be 32 or 64",
+        "notification.down = linkDown|'notification.down' holds 'linkDown', which is not a numeric notification OID",
+        "notification.check = 1.3.6.1.6.3.1.1.5.1, 1.3|'notification.check' holds '1.3'",
+        "notification.down = 1.3.6.1.6.3.1.1.5.3\\nnotification.check = 1.3.6.1.6.3.1.1.5.3|in both 'notification.down' and 'notification.check'",
     })
     @DisplayName("a bad profile fails with a message naming the profile and the key")
     void badProfiles(String line, String message) {
-        assertThatThrownBy(() -> Profiles.parse("mine", SnmpSettings.PROFILE_FILE, MINIMAL + "\n" + line))
+        assertThatThrownBy(() -> Profiles.parse("mine", SnmpSettings.PROFILE_FILE, MINIMAL + "\n" + line.replace("\\n", "\n")))
                 .isInstanceOfSatisfying(InvalidConfigException.class,
                         e -> assertThat(e.option()).isEqualTo(SnmpSettings.PROFILE_FILE))
                 .hasMessageStartingWith("Profile 'mine': ").hasMessageContaining(message);
