@@ -5,6 +5,8 @@ import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.spi.BackendState;
+import io.cinderblock.sdk.spi.BackendStateListener;
+import io.cinderblock.sdk.spi.BackendStatePublisher;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.Capacity;
 import io.cinderblock.sdk.spi.ConnectionInfo;
@@ -20,8 +22,11 @@ import io.cinderblock.sdk.spi.VolumeSpec;
 import java.time.Duration;
 import java.util.Optional;
 
-/** One backend on the simulated array. Stateless apart from its client: thread-safe. */
-final class SimulatedArrayDriver implements VolumeDriver {
+/**
+ * One backend on the simulated array. Stateless apart from its client and, when pushing, its
+ * watch connection: thread-safe.
+ */
+final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher {
     private final DriverDescriptor descriptor;
     private final String backendName;
     private final String device;
@@ -29,9 +34,16 @@ final class SimulatedArrayDriver implements VolumeDriver {
     private final SimulatedArrayClient client;
     private final Duration timeout;
     private final DriverContext context;
+    private final Optional<PushTarget> push;
+    private StateWatch watch;
+    private boolean closed;
+
+    /** Where the push channel connects, when {@code sim_push} is on. */
+    record PushTarget(String host, int port, Optional<String> accessKey) {}
 
     SimulatedArrayDriver(DriverDescriptor descriptor, String backendName, String device, int reservedPercentage,
-            SimulatedArrayClient client, Duration timeout, DriverContext context) {
+            SimulatedArrayClient client, Duration timeout, Optional<PushTarget> push, DriverContext context) {
+        this.push = push;
         this.descriptor = descriptor;
         this.backendName = backendName;
         this.device = device;
@@ -163,7 +175,32 @@ final class SimulatedArrayDriver implements VolumeDriver {
 
     @Override
     public void close() {
-        // Nothing held open: each request has its own connection.
+        // Requests hold nothing open; only the watch connection, if pushing, needs closing.
+        StateWatch current;
+        synchronized (this) {
+            closed = true;
+            current = watch;
+        }
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    /** With {@code sim_push} on (the default), a WATCH connection carries the device's state changes. */
+    @Override
+    public boolean publishTo(BackendStateListener listener) {
+        if (push.isEmpty()) {
+            return false;
+        }
+        synchronized (this) {
+            if (!closed && watch == null) {
+                PushTarget target = push.get();
+                watch = new StateWatch(target.host(), target.port(), target.accessKey(), device, timeout, backendName,
+                        listener, this::backendState, context.clock());
+                watch.start();
+            }
+        }
+        return true;
     }
 
     private String firstPool() {

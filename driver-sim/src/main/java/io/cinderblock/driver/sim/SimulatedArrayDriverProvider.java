@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The driver for the {@link SimulatedArrayServer}: id {@code sim}. A SIMULATED device for tests and
@@ -48,6 +49,9 @@ public final class SimulatedArrayDriverProvider implements VolumeDriverProvider 
                     .description("Start the simulated array inside this process if it is not running (demos)").build())
             .option(ConfigOption.builder("sim_pools", OptionType.STRING).defaultValue("pool-a=1000")
                     .description("With sim_start_server: the device's pools, as name=GiB[,name=GiB...]").build())
+            .option(ConfigOption.builder("sim_push", OptionType.BOOLEAN).defaultValue("true")
+                    .description("Keep a WATCH connection open so the array pushes state changes at once "
+                            + "(polling continues as the safety net)").build())
             .capability(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME, Capability.SNAPSHOT,
                     Capability.VOLUME_FROM_SNAPSHOT, Capability.CLONE_VOLUME, Capability.CONNECTION)
             .build();
@@ -88,8 +92,12 @@ public final class SimulatedArrayDriverProvider implements VolumeDriverProvider 
         }
         SimulatedArrayClient client = new SimulatedArrayClient(config.string("sim_host"), port,
                 config.optional("sim_access_key", String.class), config.duration("sim_timeout"));
+        Optional<SimulatedArrayDriver.PushTarget> push = config.bool("sim_push")
+                ? Optional.of(new SimulatedArrayDriver.PushTarget(config.string("sim_host"), port,
+                        config.optional("sim_access_key", String.class)))
+                : Optional.empty();
         return new SimulatedArrayDriver(DESCRIPTOR, config.backendName(), device, reserved, client,
-                config.duration("sim_timeout"), context);
+                config.duration("sim_timeout"), push, context);
     }
 
     private static Map<String, Long> parsePools(String text) {

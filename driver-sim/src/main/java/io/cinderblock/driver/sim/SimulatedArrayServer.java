@@ -18,9 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -36,7 +41,8 @@ import java.util.regex.Pattern;
  * STATS}, {@code CREATE pool name gib}, {@code DELETE name}, {@code EXTEND name gib}, {@code SNAP
  * volume snapshot}, {@code DELSNAP snapshot}, {@code FROMSNAP snapshot name gib}, {@code CLONE
  * source name gib}, {@code EXPORT volume initiator}, {@code UNEXPORT volume initiator}, {@code SET
- * UP|DOWN [reason]}. See the module README.
+ * UP|DOWN [reason]}; and {@code WATCH} (the connection stays open and carries state changes, see
+ * {@link #watch}). See the module README.
  *
  * <p>Run standalone: {@code java -cp driver-sim.jar io.cinderblock.driver.sim.SimulatedArrayServer
  * --port 18777 --device array-a:gold=1000,silver=500}.
@@ -45,6 +51,8 @@ public final class SimulatedArrayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SimulatedArrayServer.class.getName());
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final int MAX_LINE = 4096;
+    /** How often a WATCH connection carries a heartbeat when nothing changes. */
+    static final int HEARTBEAT_MILLIS = 2_000;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Map<Integer, SimulatedArrayServer> SHARED = new ConcurrentHashMap<>();
 
@@ -168,12 +176,46 @@ public final class SimulatedArrayServer implements AutoCloseable {
                 out.flush();
                 return;
             }
+            if (line != null && line.startsWith("WATCH ")) {
+                watch(client, out, line.substring(6).strip());
+                return;
+            }
             out.write((line == null ? "ERR BADREQ empty request" : handle(line)) + "\n");
             out.flush();
         } catch (SocketException e) {
             // The client went away; nothing to answer.
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "Simulated array request failed: {0}", e.toString());
+        }
+    }
+
+    /**
+     * {@code WATCH DEVICE}: the array pushes the device's state on this connection, as {@code STATE
+     * UP} or {@code STATE DOWN reason} lines, once at once and then on every change, with a {@code
+     * HEARTBEAT} line every {@value #HEARTBEAT_MILLIS} ms so that either side notices a dead peer.
+     */
+    private void watch(Socket client, Writer out, String deviceName) throws IOException {
+        Optional<Device> device = device(deviceName);
+        if (device.isEmpty()) {
+            out.write("ERR NOTFOUND no device '" + deviceName + "'\n");
+            out.flush();
+            return;
+        }
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        String initial = device.get().watch(events);
+        try {
+            client.setSoTimeout(0);
+            out.write(initial + "\n");
+            out.flush();
+            while (!closed) {
+                String event = events.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+                out.write((event == null ? "HEARTBEAT" : event) + "\n");
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            device.get().unwatch(events);
         }
     }
 
@@ -232,6 +274,7 @@ public final class SimulatedArrayServer implements AutoCloseable {
         private final Map<String, String> exports = new LinkedHashMap<>();
         private boolean up = true;
         private String downReason = "";
+        private final List<Queue<String>> watchers = new CopyOnWriteArrayList<>();
 
         Device(String name, Map<String, Long> pools) {
             this.name = name;
@@ -239,8 +282,27 @@ public final class SimulatedArrayServer implements AutoCloseable {
         }
 
         synchronized void setUp(boolean value, String reason) {
+            boolean changed = value != up;
             this.up = value;
             this.downReason = value ? "" : (reason == null || reason.isBlank() ? "switched down" : reason);
+            if (changed) {
+                String event = stateLine();
+                watchers.forEach(watcher -> watcher.add(event));
+            }
+        }
+
+        /** Registers a watcher; returns the current state line, consistent with the events that follow. */
+        synchronized String watch(Queue<String> events) {
+            watchers.add(events);
+            return stateLine();
+        }
+
+        void unwatch(Queue<String> events) {
+            watchers.remove(events);
+        }
+
+        private String stateLine() {
+            return up ? "STATE UP" : "STATE DOWN " + downReason;
         }
 
         synchronized String handle(String verb, List<String> args) {
