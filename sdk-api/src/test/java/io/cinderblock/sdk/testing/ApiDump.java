@@ -4,6 +4,7 @@ import io.cinderblock.sdk.ApiStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.annotation.Annotation;
 import java.lang.module.ModuleDescriptor;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Constructor;
@@ -121,8 +122,7 @@ public final class ApiDump {
     }
 
     private static String renderRoot(Path root, Path location) {
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {location.toUri().toURL()},
-                ApiDump.class.getClassLoader())) {
+        try (URLClassLoader loader = new ChildFirstLoader(location.toUri().toURL(), ApiDump.class.getClassLoader())) {
             StringBuilder out = new StringBuilder();
             Optional<ModuleDescriptor> module = descriptor(root);
             module.ifPresent(m -> {
@@ -281,20 +281,64 @@ public final class ApiDump {
     }
 
     private static String status(Class<?> type) {
-        ApiStatus own = type.getAnnotation(ApiStatus.class);
-        if (own != null) {
-            return format(own);
-        }
-        return type.getEnclosingClass() != null ? status(type.getEnclosingClass()) : "NONE";
+        return own(type).orElseGet(() -> type.getEnclosingClass() != null ? status(type.getEnclosingClass()) : "NONE");
     }
 
     private static String status(AnnotatedElement member, String inherited) {
-        ApiStatus own = member.getAnnotation(ApiStatus.class);
-        return own != null ? format(own) : inherited;
+        return own(member).orElse(inherited);
     }
 
-    private static String format(ApiStatus status) {
-        return status.value() + " " + status.since();
+    /**
+     * The element's own {@link ApiStatus}, matched by name: the dumped classes may come from their
+     * own class loader, with their own copy of the annotation type.
+     */
+    private static Optional<String> own(AnnotatedElement element) {
+        for (Annotation annotation : element.getAnnotations()) {
+            Class<? extends Annotation> type = annotation.annotationType();
+            if (type.getName().equals(ApiStatus.class.getName())) {
+                try {
+                    return Optional.of(type.getMethod("value").invoke(annotation) + " " + type.getMethod("since").invoke(annotation));
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("Unreadable " + annotation, e);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Loads the dumped location's own classes itself, so that the dump shows those classes even
+     * when another version of them is on the test class path; everything else from the parent.
+     */
+    private static final class ChildFirstLoader extends URLClassLoader {
+        static {
+            registerAsParallelCapable();
+        }
+
+        ChildFirstLoader(URL location, ClassLoader parent) {
+            super(new URL[] {location}, parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> type = findLoadedClass(name);
+                if (type == null && !name.startsWith("java.")) {
+                    try {
+                        type = findClass(name);
+                    } catch (ClassNotFoundException e) {
+                        // not in the dumped location: the parent's
+                    }
+                }
+                if (type == null) {
+                    return super.loadClass(name, resolve);
+                }
+                if (resolve) {
+                    resolveClass(type);
+                }
+                return type;
+            }
+        }
     }
 
     private static String parameters(Executable executable, Class<?> context) {
