@@ -1,5 +1,6 @@
 package io.cinderblock.sdk.internal;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.Capacity;
 import io.cinderblock.sdk.spi.InvalidStatsException;
 import java.util.Collections;
@@ -11,15 +12,37 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 
-/** Reads and checks values of Cinder stats dictionaries. Not API. */
+/**
+ * Reads and checks values of Cinder stats dictionaries for {@code BackendStats} and {@code
+ * PoolStats} and the host's readers. Not API: exported to the host module only.
+ *
+ * @since 0.1
+ */
+@ApiStatus(value = ApiStatus.Status.INTERNAL, since = "0.2")
 public final class CinderValues {
     private CinderValues() {}
 
+    /**
+     * {@return the string at {@code key}}
+     *
+     * @param map a stats dictionary
+     * @param key the key
+     * @throws InvalidStatsException ({@code REQUIRED}) if absent, ({@code FORMAT}) if not a string
+     * @since 0.1
+     */
     public static String requiredString(Map<String, ?> map, String key) {
         return optionalString(map, key).orElseThrow(() -> new InvalidStatsException(InvalidStatsException.Rule.REQUIRED, key,
                 "Missing key '" + key + "'"));
     }
 
+    /**
+     * {@return the string at {@code key}, or empty if absent or null}
+     *
+     * @param map a stats dictionary
+     * @param key the key
+     * @throws InvalidStatsException ({@code FORMAT}) if not a string
+     * @since 0.1
+     */
     public static Optional<String> optionalString(Map<String, ?> map, String key) {
         Object value = map.get(key);
         if (value == null) {
@@ -31,6 +54,14 @@ public final class CinderValues {
         return Optional.of((String) value);
     }
 
+    /**
+     * {@return the capacity at {@code key}}
+     *
+     * @param map a stats dictionary
+     * @param key the key
+     * @throws InvalidStatsException ({@code REQUIRED}) if absent, ({@code FORMAT}) if not a capacity
+     * @since 0.1
+     */
     public static Capacity capacity(Map<String, ?> map, String key) {
         if (!map.containsKey(key)) {
             throw new InvalidStatsException(InvalidStatsException.Rule.REQUIRED, key, "Missing key '" + key + "'");
@@ -44,6 +75,14 @@ public final class CinderValues {
         }
     }
 
+    /**
+     * {@return the number at {@code key}, or empty if absent or null}
+     *
+     * @param map a stats dictionary
+     * @param key the key
+     * @throws InvalidStatsException ({@code FORMAT}) if not a number
+     * @since 0.1
+     */
     public static OptionalDouble optionalDouble(Map<String, ?> map, String key) {
         Object value = map.get(key);
         if (value == null) {
@@ -62,6 +101,14 @@ public final class CinderValues {
         throw new InvalidStatsException(InvalidStatsException.Rule.FORMAT, key, "Key '" + key + "' must be a number, got '" + value + "'");
     }
 
+    /**
+     * {@return the whole number at {@code key}, or empty if absent or null}
+     *
+     * @param map a stats dictionary
+     * @param key the key
+     * @throws InvalidStatsException ({@code FORMAT}) if not a whole number
+     * @since 0.1
+     */
     public static OptionalLong optionalLong(Map<String, ?> map, String key) {
         OptionalDouble value = optionalDouble(map, key);
         if (value.isEmpty()) {
@@ -74,6 +121,14 @@ public final class CinderValues {
         return OptionalLong.of((long) d);
     }
 
+    /**
+     * {@return the boolean at {@code key}, or empty if absent or null}
+     *
+     * @param map a stats dictionary
+     * @param key the key
+     * @throws InvalidStatsException ({@code FORMAT}) if not a boolean
+     * @since 0.1
+     */
     public static Optional<Boolean> optionalBoolean(Map<String, ?> map, String key) {
         Object value = map.get(key);
         if (value == null) {
@@ -91,7 +146,15 @@ public final class CinderValues {
         throw new InvalidStatsException(InvalidStatsException.Rule.FORMAT, key, "Key '" + key + "' must be a boolean, got '" + value + "'");
     }
 
-    /** An unmodifiable copy in insertion order, rejecting modelled keys and non-scalar values. */
+    /**
+     * {@return an unmodifiable copy in insertion order}
+     *
+     * @param extras the extra keys; not null
+     * @param modelled keys the extras may not shadow
+     * @param where for messages, e.g. {@code pool 'gold'}
+     * @throws InvalidStatsException ({@code EXTRA_CAPABILITY}) for a modelled key or a non-scalar value
+     * @since 0.1
+     */
     public static Map<String, Object> copyExtras(Map<String, ?> extras, Set<String> modelled, String where) {
         if (extras == null) {
             throw new NullPointerException("extraCapabilities is null");

@@ -1,5 +1,6 @@
 package io.cinderblock.sdk.internal;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.error.InvalidConfigException;
 import io.cinderblock.sdk.spi.ConfigOption;
 import java.math.BigDecimal;
@@ -10,7 +11,13 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses option text by its declared type. Not API. */
+/**
+ * Parses option text by its declared type, for {@code DriverConfig} and {@code ConfigOption}. Not
+ * API: exported to the host module only.
+ *
+ * @since 0.1
+ */
+@ApiStatus(value = ApiStatus.Status.INTERNAL, since = "0.2")
 public final class OptionValues {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
@@ -20,7 +27,11 @@ public final class OptionValues {
      * Parses {@code text} as {@code option}'s type: {@link String}, {@link Long}, {@link BigDecimal},
      * {@link Boolean}, {@link Duration} or {@link Path}.
      *
+     * @param option the declared option
+     * @param text the value as given
+     * @return the parsed value
      * @throws InvalidConfigException naming the option; the value is quoted unless the option is secret
+     * @since 0.1
      */
     public static Object parse(ConfigOption option, String text) {
         String trimmed = text.strip();

@@ -17,7 +17,8 @@ import java.util.Set;
  * and at least one pool. Returned by {@link VolumeDriver#collectStats()}.
  *
  * <p>Build with {@link #builder()}; convert with {@link #toCinderMap()} and {@link
- * #fromCinderMap(Map)}.
+ * #fromCinderMap(Map, Instant)}. Prefer the builder to the constructor, whose parameter list grows
+ * if a component is added.
  *
  * @param backendName {@code volume_backend_name}
  * @param vendorName {@code vendor_name}
@@ -28,6 +29,7 @@ import java.util.Set;
  * @param extraCapabilities further backend-level keys ({@code filter_function}, {@code
  *     goodness_function}, vendor keys); scalar values only
  * @param collectedAt when the stats were read from the device
+ * @since 0.1
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public record BackendStats(
@@ -40,10 +42,29 @@ public record BackendStats(
         Map<String, Object> extraCapabilities,
         Instant collectedAt) {
 
-    /** The backend-level Cinder keys this record models. */
+    /**
+     * The backend-level Cinder keys this record models; {@link #extraCapabilities()} may not use
+     * them.
+     *
+     * @since 0.1
+     */
     public static final Set<String> MODELLED_KEYS = Set.of("volume_backend_name", "vendor_name", "driver_version",
             "storage_protocol", "total_capacity_gb", "free_capacity_gb", "pools", "backend_state");
 
+    /**
+     * Checks the components. Prefer {@link #builder()}.
+     *
+     * @param backendName not blank
+     * @param vendorName not blank
+     * @param driverVersion not blank
+     * @param storageProtocol not blank
+     * @param pools at least one, names unique; copied
+     * @param backendState not null
+     * @param extraCapabilities scalar values, no modelled key; copied
+     * @param collectedAt not null
+     * @throws InvalidStatsException naming the broken rule and key
+     * @since 0.1
+     */
     public BackendStats {
         requireNonBlank(backendName, "volume_backend_name");
         requireNonBlank(vendorName, "vendor_name");
@@ -73,17 +94,31 @@ public record BackendStats(
         }
     }
 
-    /** The sum of the pools' total capacities. */
+    /**
+     * {@return the sum of the pools' total capacities} Unknown if any pool's is unknown.
+     *
+     * @since 0.1
+     */
     public Capacity totalCapacity() {
         return pools.stream().map(PoolStats::totalCapacity).reduce(Capacity.ofGib(0), Capacity::plus);
     }
 
-    /** The sum of the pools' free capacities. */
+    /**
+     * {@return the sum of the pools' free capacities} Unknown if any pool's is unknown.
+     *
+     * @since 0.1
+     */
     public Capacity freeCapacity() {
         return pools.stream().map(PoolStats::freeCapacity).reduce(Capacity.ofGib(0), Capacity::plus);
     }
 
-    /** The same stats with another {@code backend_state}. */
+    /**
+     * The same stats with another {@code backend_state}; what hosts use to mark stale stats down.
+     *
+     * @param state the new state; not null
+     * @return new stats; these are unchanged
+     * @since 0.1
+     */
     public BackendStats withBackendState(BackendState.Status state) {
         return toBuilder().backendState(state).build();
     }
@@ -91,6 +126,9 @@ public record BackendStats(
     /**
      * These stats as Cinder's stats dictionary: backend keys, the summed {@code total_capacity_gb}
      * and {@code free_capacity_gb}, {@code backend_state}, extra keys, then {@code pools}.
+     *
+     * @return a new, modifiable map in that order
+     * @since 0.1
      */
     public Map<String, Object> toCinderMap() {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -113,8 +151,11 @@ public record BackendStats(
      * one pool named after the backend (what Cinder's scheduler does). Without {@code backend_state}
      * the state is {@code up}.
      *
+     * @param map the dictionary, e.g. parsed from JSON; not null
      * @param collectedAt when the dictionary was produced
+     * @return the stats
      * @throws InvalidStatsException naming the key that is missing or malformed
+     * @since 0.1
      */
     public static BackendStats fromCinderMap(Map<String, ?> map, Instant collectedAt) {
         requireNonNull(map, "map is null");
@@ -160,7 +201,11 @@ public record BackendStats(
         return builder.build();
     }
 
-    /** A builder that starts from these stats' values, pools included. */
+    /**
+     * {@return a builder that starts from these stats' values, pools included}
+     *
+     * @since 0.1
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.backendName = backendName;
@@ -174,12 +219,23 @@ public record BackendStats(
         return b;
     }
 
-    /** Starts empty stats: state {@code up}, collected now. */
+    /**
+     * Starts empty stats: state {@code up}, collected now (by the system clock: drivers set {@link
+     * Builder#collectedAt(Instant)} from their context's clock). Called by drivers in {@link
+     * VolumeDriver#collectStats()}.
+     *
+     * @return a new builder
+     * @since 0.1
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Builds {@link BackendStats}. */
+    /**
+     * Builds {@link BackendStats}. Not thread-safe; the values are checked by {@link #build()}.
+     *
+     * @since 0.1
+     */
     public static final class Builder {
         private String backendName;
         private String vendorName;
@@ -192,65 +248,150 @@ public record BackendStats(
 
         private Builder() {}
 
-        /** Fills vendor, version and protocol from the driver's descriptor. */
+        /**
+         * Fills vendor, version and protocol from the driver's descriptor.
+         *
+         * @param descriptor the driver's descriptor; not null
+         * @return this builder
+         * @since 0.1
+         */
         public Builder describedBy(DriverDescriptor descriptor) {
             return vendorName(descriptor.vendorName())
                     .driverVersion(descriptor.driverVersion())
                     .storageProtocol(descriptor.storageProtocol());
         }
 
+        /**
+         * Sets {@code volume_backend_name}: the configured {@link DriverConfig#backendName()}. Required.
+         *
+         * @param value not blank
+         * @return this builder
+         * @since 0.1
+         */
         public Builder backendName(String value) {
             this.backendName = value;
             return this;
         }
 
+        /**
+         * Sets {@code vendor_name}. Required.
+         *
+         * @param value not blank
+         * @return this builder
+         * @since 0.1
+         */
         public Builder vendorName(String value) {
             this.vendorName = value;
             return this;
         }
 
+        /**
+         * Sets {@code driver_version}. Required.
+         *
+         * @param value not blank
+         * @return this builder
+         * @since 0.1
+         */
         public Builder driverVersion(String value) {
             this.driverVersion = value;
             return this;
         }
 
+        /**
+         * Sets {@code storage_protocol} as text, for a protocol {@link StorageProtocol} lacks. Required.
+         *
+         * @param value not blank
+         * @return this builder
+         * @since 0.1
+         */
         public Builder storageProtocol(String value) {
             this.storageProtocol = value;
             return this;
         }
 
+        /**
+         * Sets {@code storage_protocol}. Required.
+         *
+         * @param value not null
+         * @return this builder
+         * @since 0.1
+         */
         public Builder storageProtocol(StorageProtocol value) {
             this.storageProtocol = value.wireValue();
             return this;
         }
 
+        /**
+         * Adds a pool. At least one is required; names must be unique.
+         *
+         * @param pool not null
+         * @return this builder
+         * @since 0.1
+         */
         public Builder pool(PoolStats pool) {
             pools.add(requireNonNull(pool, "pool is null"));
             return this;
         }
 
-        /** Replaces the pools added so far. */
+        /**
+         * Replaces the pools added so far.
+         *
+         * @param values the pools; not null, none null
+         * @return this builder
+         * @since 0.1
+         */
         public Builder pools(List<PoolStats> values) {
             pools.clear();
             requireNonNull(values, "values is null").forEach(this::pool);
             return this;
         }
 
+        /**
+         * Sets {@code backend_state}; {@code up} unless set. Set {@code down} when the device answered but is unhealthy.
+         *
+         * @param value not null
+         * @return this builder
+         * @since 0.1
+         */
         public Builder backendState(BackendState.Status value) {
             this.backendState = value;
             return this;
         }
 
+        /**
+         * Adds a backend-level key ({@code filter_function}, {@code goodness_function}, vendor
+         * keys), replacing an earlier value of the same key.
+         *
+         * @param key not one of {@link #MODELLED_KEYS}
+         * @param value a string, number, boolean or {@code null}
+         * @return this builder
+         * @since 0.1
+         */
         public Builder extraCapability(String key, Object value) {
             extra.put(key, value);
             return this;
         }
 
+        /**
+         * Sets when the stats were read; now unless set. Take it from the context's clock.
+         *
+         * @param value not null
+         * @return this builder
+         * @since 0.1
+         */
         public Builder collectedAt(Instant value) {
             this.collectedAt = value;
             return this;
         }
 
+        /**
+         * Builds and checks the stats.
+         *
+         * @return the stats
+         * @throws InvalidStatsException naming the broken rule and key
+         * @throws NullPointerException if a required value was not set, naming it
+         * @since 0.1
+         */
         public BackendStats build() {
             return new BackendStats(backendName, vendorName, driverVersion, storageProtocol, pools, backendState, extra,
                     collectedAt);

@@ -18,19 +18,39 @@ import java.util.regex.Pattern;
  * credentials in {@link #SECRET_KEYS}; {@link #data()} holds them in clear because the attaching
  * host needs them.
  *
+ * <p>The record (type plus data map) is stable; the iSCSI helpers that fill the map are
+ * experimental while more protocols join.
+ *
+ * <p>Returned by {@link VolumeDriver#initializeConnection}; hosts pass it to the attaching host
+ * and must not log {@link #data()}.
+ *
  * @param driverVolumeType e.g. {@code iscsi}
  * @param data the type-specific keys; scalar values
+ * @since 0.1
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public record ConnectionInfo(String driverVolumeType, Map<String, Object> data) {
 
-    /** Keys of {@link #data()} whose values are credentials. */
+    /**
+     * Keys of {@link #data()} whose values are credentials, masked by {@link #toString()}.
+     *
+     * @since 0.1
+     */
+    @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
     public static final Set<String> SECRET_KEYS = Set.of("auth_password", "discovery_auth_password");
 
     private static final Pattern IQN = Pattern.compile(
             "iqn\\.\\d{4}-\\d{2}\\.[a-z0-9][a-z0-9.-]*(:[^\\s]+)?|eui\\.[0-9A-Fa-f]{16}|naa\\.[0-9A-Fa-f]{16,32}");
     private static final Pattern PORTAL = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):(\\d{1,5})");
 
+    /**
+     * Checks the components and copies the data, keeping its order.
+     *
+     * @param driverVolumeType not blank
+     * @param data not null
+     * @throws IllegalArgumentException if the type is blank
+     * @since 0.1
+     */
     public ConnectionInfo {
         requireNonNull(driverVolumeType, "driverVolumeType is null");
         data = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(data, "data is null")));
@@ -39,12 +59,27 @@ public record ConnectionInfo(String driverVolumeType, Map<String, Object> data) 
         }
     }
 
-    /** Whether {@code iqn} is a well-formed iSCSI qualified name ({@code iqn.}, {@code eui.} or {@code naa.}). */
+    /**
+     * Whether {@code iqn} is a well-formed iSCSI qualified name ({@code iqn.}, {@code eui.} or
+     * {@code naa.}).
+     *
+     * @param iqn the name; {@code null} is not well-formed
+     * @return true if well-formed
+     * @since 0.1
+     */
+    @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
     public static boolean isValidIqn(String iqn) {
         return iqn != null && IQN.matcher(iqn).matches();
     }
 
-    /** Whether {@code portal} is {@code host:port} with a port in 1-65535. */
+    /**
+     * Whether {@code portal} is {@code host:port} (IPv6 in brackets) with a port in 1-65535.
+     *
+     * @param portal the portal; {@code null} is not well-formed
+     * @return true if well-formed
+     * @since 0.1
+     */
+    @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
     public static boolean isValidPortal(String portal) {
         if (portal == null) {
             return false;
@@ -57,12 +92,28 @@ public record ConnectionInfo(String driverVolumeType, Map<String, Object> data) 
         return port >= 1 && port <= 65535;
     }
 
-    /** Starts iSCSI connection info; the arguments are checked. */
+    /**
+     * Starts iSCSI connection info. Called by drivers in {@link VolumeDriver#initializeConnection}.
+     *
+     * @param targetIqn the target's IQN
+     * @param targetPortal the target's {@code host:port}
+     * @param targetLun the volume's LUN, at least 0
+     * @return a builder with {@code target_discovered}, {@code target_iqn}, {@code target_portal}
+     *     and {@code target_lun} set
+     * @throws IllegalArgumentException for a malformed IQN, portal or LUN, quoting it
+     * @since 0.1
+     */
+    @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
     public static IscsiBuilder iscsi(String targetIqn, String targetPortal, int targetLun) {
         return new IscsiBuilder(targetIqn, targetPortal, targetLun);
     }
 
-    /** The data as Cinder's {@code {"driver_volume_type": ..., "data": {...}}}. */
+    /**
+     * {@return the data as Cinder's {@code {"driver_volume_type": ..., "data": {...}}}, credentials
+     * in clear} What a host returns to the attaching host; never log it.
+     *
+     * @since 0.1
+     */
     public Map<String, Object> toCinderMap() {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("driver_volume_type", driverVolumeType);
@@ -70,6 +121,11 @@ public record ConnectionInfo(String driverVolumeType, Map<String, Object> data) 
         return map;
     }
 
+    /**
+     * {@return the type and data with the {@link #SECRET_KEYS} masked} Safe to log.
+     *
+     * @since 0.1
+     */
     @Override
     public String toString() {
         Map<String, Object> shown = new LinkedHashMap<>(data);
@@ -77,7 +133,12 @@ public record ConnectionInfo(String driverVolumeType, Map<String, Object> data) 
         return "ConnectionInfo[driver_volume_type=" + driverVolumeType + ", data=" + shown + "]";
     }
 
-    /** Builds iSCSI {@link ConnectionInfo}. */
+    /**
+     * Builds iSCSI {@link ConnectionInfo}. Not thread-safe.
+     *
+     * @since 0.1
+     */
+    @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
     public static final class IscsiBuilder {
         private final Map<String, Object> data = new LinkedHashMap<>();
 
@@ -97,13 +158,27 @@ public record ConnectionInfo(String driverVolumeType, Map<String, Object> data) 
             data.put("target_lun", targetLun);
         }
 
-        /** The Cinder volume id the target exports. */
+        /**
+         * Sets {@code volume_id}, the Cinder volume id the target exports.
+         *
+         * @param id not null
+         * @return this builder
+         * @since 0.1
+         */
         public IscsiBuilder volumeId(String id) {
             data.put("volume_id", requireNonNull(id, "id is null"));
             return this;
         }
 
-        /** CHAP authentication. */
+        /**
+         * Sets CHAP authentication ({@code auth_method}, {@code auth_username}, {@code
+         * auth_password}).
+         *
+         * @param username not null
+         * @param password not null; masked by {@link ConnectionInfo#toString()}
+         * @return this builder
+         * @since 0.1
+         */
         public IscsiBuilder chap(String username, String password) {
             data.put("auth_method", "CHAP");
             data.put("auth_username", requireNonNull(username, "username is null"));
@@ -111,7 +186,14 @@ public record ConnectionInfo(String driverVolumeType, Map<String, Object> data) 
             return this;
         }
 
-        /** Whether the host may attach the volume read-only or read-write ({@code rw}, the default, or {@code ro}). */
+        /**
+         * Sets {@code access_mode}: whether the host may attach the volume read-write or read-only.
+         *
+         * @param mode {@code rw} (Cinder's default) or {@code ro}
+         * @return this builder
+         * @throws IllegalArgumentException for any other mode, quoting it
+         * @since 0.1
+         */
         public IscsiBuilder accessMode(String mode) {
             if (!mode.equals("rw") && !mode.equals("ro")) {
                 throw new IllegalArgumentException("access_mode must be 'rw' or 'ro', got '" + mode + "'");
@@ -120,6 +202,11 @@ public record ConnectionInfo(String driverVolumeType, Map<String, Object> data) 
             return this;
         }
 
+        /**
+         * {@return the connection info, {@code driver_volume_type} {@code iscsi}}
+         *
+         * @since 0.1
+         */
         public ConnectionInfo build() {
             return new ConnectionInfo("iscsi", data);
         }

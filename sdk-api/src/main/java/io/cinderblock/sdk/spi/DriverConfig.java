@@ -22,10 +22,19 @@ import java.util.TreeMap;
  * <p>Typed accessors throw {@link IllegalArgumentException} for an undeclared name (a driver bug)
  * and {@link InvalidConfigException} for a value out of the range the driver asks for.
  * {@link #toString()} masks secrets.
+ *
+ * <p>Built by hosts with {@link #validate}; read by drivers in {@link VolumeDriverProvider#open}
+ * and afterwards, from any thread: instances are immutable and thread-safe.
+ *
+ * @since 0.1
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public final class DriverConfig {
-    /** How secret values are shown. */
+    /**
+     * How secret values are shown: {@value}.
+     *
+     * @since 0.1
+     */
     public static final String MASK = "***";
 
     private final DriverDescriptor descriptor;
@@ -43,9 +52,16 @@ public final class DriverConfig {
 
     /**
      * Checks {@code values} against {@code descriptor}'s options. The reserved keys {@code
-     * volume_driver} and {@code volume_backend_name} are accepted and not passed on.
+     * volume_driver} and {@code volume_backend_name} are accepted and not passed on. Called by
+     * hosts before {@link VolumeDriverProvider#open}, and by drivers' own tests.
      *
-     * @throws InvalidConfigException naming the first offending option: unknown, missing or malformed
+     * @param descriptor the driver's descriptor; not null
+     * @param backendName the backend's {@code volume_backend_name}; not null
+     * @param values the options as text, as in {@code cinder.conf}; not null, no null key or value
+     * @return the checked configuration
+     * @throws InvalidConfigException naming the first offending option: unknown (with a suggestion
+     *     when a declared name is close), missing or malformed; a secret's value is never quoted
+     * @since 0.1
      */
     public static DriverConfig validate(DriverDescriptor descriptor, String backendName, Map<String, String> values) {
         requireNonNull(descriptor, "descriptor is null");
@@ -109,39 +125,91 @@ public final class DriverConfig {
         return previous[b.length()];
     }
 
-    /** The backend's {@code volume_backend_name}. */
+    /**
+     * {@return the backend's {@code volume_backend_name}}
+     *
+     * @since 0.1
+     */
     public String backendName() {
         return backendName;
     }
 
-    /** The descriptor this configuration was checked against. */
+    /**
+     * {@return the descriptor this configuration was checked against}
+     *
+     * @since 0.1
+     */
     public DriverDescriptor descriptor() {
         return descriptor;
     }
 
-    /** Whether the option has a value, given or defaulted. */
+    /**
+     * Whether the option has a value, given or defaulted.
+     *
+     * @param name a declared option's name
+     * @return true if set
+     * @throws IllegalArgumentException if the driver did not declare {@code name}
+     * @since 0.1
+     */
     public boolean isSet(String name) {
         declared(name);
         return parsed.containsKey(name);
     }
 
-    /** The option's text as given or defaulted. */
+    /**
+     * The option's text as given or defaulted, for any type. Returns a secret in clear: never log
+     * it.
+     *
+     * @param name a declared option's name
+     * @return the text, or empty if the option is absent and has no default
+     * @throws IllegalArgumentException if the driver did not declare {@code name}
+     * @since 0.1
+     */
     public Optional<String> optionalString(String name) {
         declared(name);
         return Optional.ofNullable(given.get(name)).or(() -> descriptor.option(name).flatMap(ConfigOption::defaultValue));
     }
 
-    /** A {@link OptionType#STRING} or {@link OptionType#CHOICE} value that must be set. */
+    /**
+     * A {@link OptionType#STRING} or {@link OptionType#CHOICE} value that must be set.
+     *
+     * @param name a declared option's name
+     * @return the value
+     * @throws InvalidConfigException if the option is not set
+     * @throws IllegalArgumentException if the driver did not declare {@code name}, or declared it
+     *     with another type
+     * @since 0.1
+     */
     public String string(String name) {
         return require(name, String.class);
     }
 
-    /** An {@link OptionType#INTEGER} value that must be set. */
+    /**
+     * An {@link OptionType#INTEGER} value that must be set.
+     *
+     * @param name a declared option's name
+     * @return the value
+     * @throws InvalidConfigException if the option is not set
+     * @throws IllegalArgumentException if the driver did not declare {@code name}, or declared it
+     *     with another type
+     * @since 0.1
+     */
     public long integer(String name) {
         return require(name, Long.class);
     }
 
-    /** An {@link OptionType#INTEGER} value that must be set and lie within {@code [min, max]}. */
+    /**
+     * An {@link OptionType#INTEGER} value that must be set and lie within {@code [min, max]}.
+     *
+     * @param name a declared option's name
+     * @param min the smallest value allowed
+     * @param max the largest value allowed
+     * @return the value
+     * @throws InvalidConfigException if the option is not set or out of range, naming it and the range
+     * @throws IllegalArgumentException if the driver did not declare {@code name}, or declared it
+     *     with another type
+     * @since 0.1
+     */
     public long integer(String name, long min, long max) {
         long value = integer(name);
         if (value < min || value > max) {
@@ -151,17 +219,44 @@ public final class DriverConfig {
         return value;
     }
 
-    /** A {@link OptionType#DECIMAL} value that must be set. */
+    /**
+     * A {@link OptionType#DECIMAL} value that must be set.
+     *
+     * @param name a declared option's name
+     * @return the value
+     * @throws InvalidConfigException if the option is not set
+     * @throws IllegalArgumentException if the driver did not declare {@code name}, or declared it
+     *     with another type
+     * @since 0.1
+     */
     public BigDecimal decimal(String name) {
         return require(name, BigDecimal.class);
     }
 
-    /** A {@link OptionType#BOOLEAN} value that must be set. */
+    /**
+     * A {@link OptionType#BOOLEAN} value that must be set.
+     *
+     * @param name a declared option's name
+     * @return the value
+     * @throws InvalidConfigException if the option is not set
+     * @throws IllegalArgumentException if the driver did not declare {@code name}, or declared it
+     *     with another type
+     * @since 0.1
+     */
     public boolean bool(String name) {
         return require(name, Boolean.class);
     }
 
-    /** A {@link OptionType#DURATION} value that must be set and be positive. */
+    /**
+     * A {@link OptionType#DURATION} value that must be set and be positive.
+     *
+     * @param name a declared option's name
+     * @return the value, greater than zero
+     * @throws InvalidConfigException if the option is not set, zero or negative
+     * @throws IllegalArgumentException if the driver did not declare {@code name}, or declared it
+     *     with another type
+     * @since 0.1
+     */
     public Duration duration(String name) {
         Duration value = require(name, Duration.class);
         if (value.isZero() || value.isNegative()) {
@@ -171,12 +266,32 @@ public final class DriverConfig {
         return value;
     }
 
-    /** A {@link OptionType#PATH} value that must be set. */
+    /**
+     * A {@link OptionType#PATH} value that must be set. Not checked for existence.
+     *
+     * @param name a declared option's name
+     * @return the value
+     * @throws InvalidConfigException if the option is not set
+     * @throws IllegalArgumentException if the driver did not declare {@code name}, or declared it
+     *     with another type
+     * @since 0.1
+     */
     public Path path(String name) {
         return require(name, Path.class);
     }
 
-    /** An optional value of the given type: {@code String}, {@code Long}, {@code BigDecimal}, ... */
+    /**
+     * An optional value of the given type: {@code String} (STRING, CHOICE), {@code Long}
+     * (INTEGER), {@code BigDecimal} (DECIMAL), {@code Boolean}, {@code Duration} or {@code Path}.
+     *
+     * @param <T> the value's Java type
+     * @param name a declared option's name
+     * @param type the value's class
+     * @return the value, or empty if the option is absent and has no default
+     * @throws IllegalArgumentException if the driver did not declare {@code name}, or declared it
+     *     with another type
+     * @since 0.1
+     */
     public <T> Optional<T> optional(String name, Class<T> type) {
         declared(name);
         Object value = parsed.get(name);
@@ -190,14 +305,26 @@ public final class DriverConfig {
         return Optional.of(type.cast(value));
     }
 
-    /** The options as given (not defaulted), secrets replaced by {@link #MASK}; sorted by name. */
+    /**
+     * {@return the options as given (not defaulted), secrets replaced by {@link #MASK}; sorted by
+     * name} Safe to log or show.
+     *
+     * @since 0.1
+     */
     public Map<String, String> masked() {
         Map<String, String> result = new TreeMap<>();
         given.forEach((name, value) -> result.put(name, isSecret(name) ? MASK : value));
         return result;
     }
 
-    /** Whether the named option is declared secret. */
+    /**
+     * Whether the named option is declared secret.
+     *
+     * @param name a declared option's name
+     * @return true if secret
+     * @throws IllegalArgumentException if the driver did not declare {@code name}
+     * @since 0.1
+     */
     public boolean isSecret(String name) {
         return declared(name).secret();
     }
@@ -216,6 +343,11 @@ public final class DriverConfig {
                 "Driver '" + descriptor.id() + "' did not declare option '" + name + "'"));
     }
 
+    /**
+     * {@return the backend, the driver and the {@link #masked()} options} Safe to log.
+     *
+     * @since 0.1
+     */
     @Override
     public String toString() {
         return "DriverConfig[backend=" + backendName + ", driver=" + descriptor.id() + ", options=" + masked() + "]";

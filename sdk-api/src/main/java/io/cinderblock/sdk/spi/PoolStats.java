@@ -15,7 +15,8 @@ import java.util.Set;
  * One pool of a backend, in Cinder's vocabulary. Cinder schedules volumes to pools
  * ({@code host@backend#pool}); a backend without pools of its own reports one pool.
  *
- * <p>Build with {@link #builder(String)}. The constructor enforces the invariants Cinder's
+ * <p>Build with {@link #builder(String)}, not with the constructor, whose parameter list grows
+ * when Cinder adds a key. The constructor enforces the invariants Cinder's
  * scheduler relies on: free never exceeds total, {@code reserved_percentage} is 0-100, {@code
  * max_over_subscription_ratio} is at least 1, and the pool supports thin or thick provisioning.
  *
@@ -34,6 +35,7 @@ import java.util.Set;
  * @param locationInfo {@code location_info}
  * @param extraCapabilities further keys reported as they are (vendor capabilities); values are
  *     strings, numbers, booleans or {@code null}; they may not shadow the keys above
+ * @since 0.1
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public record PoolStats(
@@ -52,12 +54,36 @@ public record PoolStats(
         Optional<String> locationInfo,
         Map<String, Object> extraCapabilities) {
 
-    /** The Cinder keys this record models; {@link #extraCapabilities()} may not use them. */
+    /**
+     * The Cinder keys this record models; {@link #extraCapabilities()} may not use them.
+     *
+     * @since 0.1
+     */
     public static final Set<String> MODELLED_KEYS = Set.of("pool_name", "total_capacity_gb", "free_capacity_gb",
             "reserved_percentage", "provisioned_capacity_gb", "allocated_capacity_gb", "max_over_subscription_ratio",
             "thin_provisioning_support", "thick_provisioning_support", "total_volumes", "multiattach", "QoS_support",
             "location_info", "backend_state");
 
+    /**
+     * Checks the components. Prefer {@link #builder(String)}.
+     *
+     * @param poolName not blank, no {@code #} or {@code @}
+     * @param totalCapacity not null
+     * @param freeCapacity not null; at most {@code totalCapacity} when both are known
+     * @param reservedPercentage 0-100
+     * @param provisionedCapacityGib at least 0, or empty
+     * @param allocatedCapacityGib at least 0, or empty
+     * @param maxOverSubscriptionRatio at least 1, or empty
+     * @param thinProvisioningSupport thin provisioning
+     * @param thickProvisioningSupport thick provisioning; at least one of the two
+     * @param totalVolumes at least 0, or empty
+     * @param multiattach multiattach
+     * @param qosSupport QoS support
+     * @param locationInfo location info, or empty
+     * @param extraCapabilities scalar values, no modelled key; copied
+     * @throws InvalidStatsException naming the broken rule and key
+     * @since 0.1
+     */
     public PoolStats {
         requireNonNull(poolName, "poolName is null");
         requireNonNull(totalCapacity, "totalCapacity is null");
@@ -107,7 +133,12 @@ public record PoolStats(
         }
     }
 
-    /** This pool as a Cinder pool dictionary, keys in a stable order. */
+    /**
+     * {@return this pool as a Cinder pool dictionary, keys in a stable order; absent optional keys
+     * left out}
+     *
+     * @since 0.1
+     */
     public Map<String, Object> toCinderMap() {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("pool_name", poolName);
@@ -131,7 +162,10 @@ public record PoolStats(
      * Reads a Cinder pool dictionary. Absent optional keys take Cinder's defaults ({@code
      * reserved_percentage} 0, thick provisioning).
      *
+     * @param map the pool dictionary; not null
+     * @return the pool
      * @throws InvalidStatsException naming the key that is missing or malformed
+     * @since 0.1
      */
     public static PoolStats fromCinderMap(Map<String, ?> map) {
         requireNonNull(map, "map is null");
@@ -158,12 +192,23 @@ public record PoolStats(
         return builder.build();
     }
 
-    /** Starts a thick-provisioned pool with unknown capacities and no reserve. */
+    /**
+     * Starts a thick-provisioned pool with unknown capacities and no reserve. Called by drivers
+     * in {@link VolumeDriver#collectStats()}.
+     *
+     * @param poolName unique within the backend; checked by {@link Builder#build()}
+     * @return a new builder
+     * @since 0.1
+     */
     public static Builder builder(String poolName) {
         return new Builder(poolName);
     }
 
-    /** A builder that starts from this pool's values. */
+    /**
+     * {@return a builder that starts from this pool's values}
+     *
+     * @since 0.1
+     */
     public Builder toBuilder() {
         Builder b = new Builder(poolName);
         b.totalCapacity = totalCapacity;
@@ -182,7 +227,11 @@ public record PoolStats(
         return b;
     }
 
-    /** Builds a {@link PoolStats}. */
+    /**
+     * Builds a {@link PoolStats}. Not thread-safe; the values are checked by {@link #build()}.
+     *
+     * @since 0.1
+     */
     public static final class Builder {
         private final String poolName;
         private Capacity totalCapacity = Capacity.UNKNOWN;
@@ -203,72 +252,170 @@ public record PoolStats(
             this.poolName = poolName;
         }
 
+        /**
+         * Sets {@code total_capacity_gb}; unknown unless set.
+         *
+         * @param value not null
+         * @return this builder
+         * @since 0.1
+         */
         public Builder totalCapacity(Capacity value) {
             this.totalCapacity = value;
             return this;
         }
 
+        /**
+         * Sets {@code free_capacity_gb}; unknown unless set. At most the total when both are known.
+         *
+         * @param value not null
+         * @return this builder
+         * @since 0.1
+         */
         public Builder freeCapacity(Capacity value) {
             this.freeCapacity = value;
             return this;
         }
 
+        /**
+         * Sets {@code reserved_percentage}; 0 unless set.
+         *
+         * @param value 0-100
+         * @return this builder
+         * @since 0.1
+         */
         public Builder reservedPercentage(int value) {
             this.reservedPercentage = value;
             return this;
         }
 
+        /**
+         * Sets {@code provisioned_capacity_gb}, the sum of the sizes of the pool's volumes; absent unless set.
+         *
+         * @param value finite, at least 0
+         * @return this builder
+         * @since 0.1
+         */
         public Builder provisionedCapacityGib(double value) {
             this.provisionedCapacityGib = OptionalDouble.of(value);
             return this;
         }
 
+        /**
+         * Sets {@code allocated_capacity_gb}, what Cinder allocated in the pool; absent unless set.
+         *
+         * @param value finite, at least 0
+         * @return this builder
+         * @since 0.1
+         */
         public Builder allocatedCapacityGib(double value) {
             this.allocatedCapacityGib = OptionalDouble.of(value);
             return this;
         }
 
+        /**
+         * Sets {@code max_over_subscription_ratio}; absent unless set.
+         *
+         * @param value finite, at least 1
+         * @return this builder
+         * @since 0.1
+         */
         public Builder maxOverSubscriptionRatio(double value) {
             this.maxOverSubscriptionRatio = OptionalDouble.of(value);
             return this;
         }
 
+        /**
+         * Sets {@code thin_provisioning_support}; false unless set.
+         *
+         * @param value whether the pool provisions thin volumes
+         * @return this builder
+         * @since 0.1
+         */
         public Builder thinProvisioningSupport(boolean value) {
             this.thin = value;
             return this;
         }
 
+        /**
+         * Sets {@code thick_provisioning_support}; true unless set. A pool must support thin or thick.
+         *
+         * @param value whether the pool provisions thick volumes
+         * @return this builder
+         * @since 0.1
+         */
         public Builder thickProvisioningSupport(boolean value) {
             this.thick = value;
             return this;
         }
 
+        /**
+         * Sets {@code total_volumes}; absent unless set.
+         *
+         * @param value at least 0
+         * @return this builder
+         * @since 0.1
+         */
         public Builder totalVolumes(long value) {
             this.totalVolumes = OptionalLong.of(value);
             return this;
         }
 
+        /**
+         * Sets {@code multiattach}; false unless set.
+         *
+         * @param value whether a volume may attach to several hosts
+         * @return this builder
+         * @since 0.1
+         */
         public Builder multiattach(boolean value) {
             this.multiattach = value;
             return this;
         }
 
+        /**
+         * Sets {@code QoS_support}; false unless set.
+         *
+         * @param value whether the pool honours QoS specs
+         * @return this builder
+         * @since 0.1
+         */
         public Builder qosSupport(boolean value) {
             this.qosSupport = value;
             return this;
         }
 
+        /**
+         * Sets {@code location_info}; absent unless set.
+         *
+         * @param value not null
+         * @return this builder
+         * @since 0.1
+         */
         public Builder locationInfo(String value) {
             this.locationInfo = Optional.of(value);
             return this;
         }
 
-        /** Adds a vendor capability; the value must be a string, number, boolean or {@code null}. */
+        /**
+         * Adds a vendor capability, replacing an earlier value of the same key.
+         *
+         * @param key not one of {@link #MODELLED_KEYS}
+         * @param value a string, number, boolean or {@code null}
+         * @return this builder
+         * @since 0.1
+         */
         public Builder extraCapability(String key, Object value) {
             extra.put(key, value);
             return this;
         }
 
+        /**
+         * Builds and checks the pool.
+         *
+         * @return the pool
+         * @throws InvalidStatsException naming the broken rule and key
+         * @since 0.1
+         */
         public PoolStats build() {
             return new PoolStats(poolName, totalCapacity, freeCapacity, reservedPercentage, provisionedCapacityGib,
                     allocatedCapacityGib, maxOverSubscriptionRatio, thin, thick, totalVolumes, multiattach, qosSupport,

@@ -10,14 +10,22 @@ import io.cinderblock.sdk.error.InvalidConfigException;
  * a modular jar, with {@code provides io.cinderblock.sdk.spi.VolumeDriverProvider with ...}.
  *
  * <p>The implementation needs a public no-argument constructor that does nothing costly: hosts
- * instantiate every provider they find just to read its descriptor.
+ * instantiate every provider they find just to read its descriptor. It must be thread-safe: a
+ * host may open several backends with one provider, from several threads.
+ *
+ * @since 0.1
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public interface VolumeDriverProvider {
 
     /**
      * What the driver is. Called once per discovery, from any thread; must return the same value
-     * every time, must not touch a device, and must not throw.
+     * every time, must not touch a device, and must not throw. A descriptor that breaks the
+     * {@link Capability#requires() capability rules} cannot be built, so such a driver fails here,
+     * at discovery, rather than later.
+     *
+     * @return the driver's descriptor; never {@code null}
+     * @since 0.1
      */
     DriverDescriptor descriptor();
 
@@ -34,6 +42,9 @@ public interface VolumeDriverProvider {
      * @param config the validated configuration
      * @param context the host's clock and logger
      * @return an open driver, owned by the caller, who closes it
+     * @throws InvalidConfigException naming the option that is wrong
+     * @throws DeviceUnavailableException only if the driver cannot exist without its device
+     * @since 0.1
      */
     VolumeDriver open(DriverConfig config, DriverContext context);
 }

@@ -101,7 +101,7 @@ class ConfigValuesTest {
         @DisplayName("answers capability and option questions, current SPI by default")
         void queries() {
             DriverDescriptor d = DriverDescriptor.builder("acme").vendorName("a").driverVersion("1")
-                    .storageProtocol(StorageProtocol.NVME_OF).capability(Capability.SNAPSHOT).build();
+                    .storageProtocol(StorageProtocol.NVME_OF).capability(Capability.CREATE_VOLUME, Capability.SNAPSHOT).build();
             assertThat(d.supports(Capability.SNAPSHOT)).isTrue();
             assertThat(d.supports(Capability.CLONE_VOLUME)).isFalse();
             assertThat(d.spiVersion()).isEqualTo(SpiVersion.CURRENT);
