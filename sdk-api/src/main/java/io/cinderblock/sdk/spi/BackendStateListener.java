@@ -9,6 +9,7 @@ import io.cinderblock.sdk.ApiStatus;
  * <p>Both methods return at once (the host queues the event), never throw, and may be called from
  * any thread, including the driver's network thread. Duplicates and events older than what the host
  * already knows (by {@link BackendState#observedAt()}) are harmless: the host keeps the newest.
+ * @since 0.2
  */
 @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public interface BackendStateListener {
@@ -19,6 +20,7 @@ public interface BackendStateListener {
      * @param state the state as the driver now knows it, with the time it was observed; never
      *     {@code null}, and its reason names the announcement (which notification, from where)
      *     and no secret
+     * @since 0.2
      */
     void stateChanged(BackendState state);
 
@@ -28,9 +30,14 @@ public interface BackendStateListener {
      * #pushRestored()}. Not for device faults: those are {@link #stateChanged} with {@code DOWN}.
      *
      * @param reason what broke, for operators; never a secret
+     * @since 0.2
      */
     void pushLost(String reason);
 
-    /** The push channel works again after {@link #pushLost}. */
+    /**
+     * The push channel works again after {@link #pushLost}.
+     *
+     * @since 0.2
+     */
     void pushRestored();
 }

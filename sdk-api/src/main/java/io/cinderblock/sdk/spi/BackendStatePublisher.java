@@ -27,6 +27,7 @@ import io.cinderblock.sdk.ApiStatus;
  * </ul>
  * Whether pushing is on for a backend is the driver's configuration (e.g. a listening port); a
  * driver whose push is not configured does nothing in {@link #publishTo} and returns {@code false}.
+ * @since 0.2
  */
 @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public interface BackendStatePublisher {
@@ -36,6 +37,7 @@ public interface BackendStatePublisher {
      *
      * @param listener the host's listener; never {@code null}
      * @return whether this backend pushes at all (false when its configuration turns push off)
+     * @since 0.2
      */
     boolean publishTo(BackendStateListener listener);
 }

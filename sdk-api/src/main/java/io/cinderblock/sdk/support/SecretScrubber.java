@@ -37,20 +37,37 @@ import java.util.Optional;
  * and reuse it. Scrubbing is linear in the text for each form. Secrets shorter than {@value
  * #MIN_ENCODED_LENGTH} characters are masked in their plain form only: their encoded forms are too
  * short to tell from ordinary text.
+ * @since 0.2
  */
 @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public final class SecretScrubber {
-    /** What every secret form is replaced with: the same mask as {@link DriverConfig#MASK}. */
+    /**
+     * What every secret form is replaced with: the same mask as {@link DriverConfig#MASK}.
+     *
+     * @since 0.2
+     */
     public static final String MASK = DriverConfig.MASK;
 
-    /** Secrets shorter than this are masked in their plain form only. */
+    /**
+     * Secrets shorter than this are masked in their plain form only.
+     *
+     * @since 0.2
+     */
     public static final int MIN_ENCODED_LENGTH = 4;
 
     private static final SecretScrubber NONE = new SecretScrubber(List.of(), List.of());
 
-    /** Literal forms, longest first, so a longer form is masked before a plain form inside it. */
+    /**
+     * Literal forms, longest first, so a longer form is masked before a plain form inside it.
+     *
+     * @since 0.2
+     */
     private final List<Form> literals;
-    /** Base64 fragments: a hit masks the whole Base64 token around it. */
+    /**
+     * Base64 fragments: a hit masks the whole Base64 token around it.
+     *
+     * @since 0.2
+     */
     private final List<Form> base64Fragments;
 
     private SecretScrubber(List<Form> literals, List<Form> base64Fragments) {
@@ -58,7 +75,12 @@ public final class SecretScrubber {
         this.base64Fragments = base64Fragments;
     }
 
-    /** A scrubber that changes nothing. */
+    /**
+     * A scrubber that changes nothing, for hosts and drivers with no secret option set.
+     *
+     * @return the shared empty scrubber
+     * @since 0.2
+     */
     public static SecretScrubber none() {
         return NONE;
     }
@@ -68,6 +90,7 @@ public final class SecretScrubber {
      *
      * @param config a validated configuration; options declared {@link ConfigOption#secret()} are scrubbed
      * @return the scrubber; {@link #none()} when no secret is set
+     * @since 0.2
      */
     public static SecretScrubber of(DriverConfig config) {
         requireNonNull(config, "config is null");
@@ -85,6 +108,7 @@ public final class SecretScrubber {
      *
      * @param secrets the values to mask in every form
      * @return the scrubber
+     * @since 0.2
      */
     public static SecretScrubber of(Collection<String> secrets) {
         requireNonNull(secrets, "secrets is null");
@@ -121,6 +145,7 @@ public final class SecretScrubber {
      *
      * @param secret a secret value, not empty
      * @return the forms, each at most once; only {@code plain} for secrets shorter than {@value #MIN_ENCODED_LENGTH}
+     * @since 0.2
      */
     public static List<Form> formsOf(String secret) {
         requireNonNull(secret, "secret is null");
@@ -145,6 +170,7 @@ public final class SecretScrubber {
      *
      * @param text any text; {@code null} gives {@code null}
      * @return the scrubbed text; the same instance when nothing was found
+     * @since 0.2
      */
     public String scrub(String text) {
         if (text == null || literals.isEmpty()) {
@@ -167,6 +193,7 @@ public final class SecretScrubber {
      *
      * @param text any text; {@code null} holds nothing
      * @return the form found, or empty
+     * @since 0.2
      */
     public Optional<Form> findIn(String text) {
         if (text == null) {
@@ -190,6 +217,7 @@ public final class SecretScrubber {
      *
      * @param error an exception, or {@code null}
      * @return true when any message in the chain would be changed by {@link #scrub(String)}
+     * @since 0.2
      */
     public boolean leaksFrom(Throwable error) {
         int depth = 0;
@@ -206,7 +234,12 @@ public final class SecretScrubber {
         return false;
     }
 
-    /** Whether this scrubber masks anything at all. */
+    /**
+     * Whether this scrubber masks anything at all.
+     *
+     * @return true when it was built from no non-empty secret
+     * @since 0.2
+     */
     public boolean isEmpty() {
         return literals.isEmpty();
     }
@@ -216,15 +249,27 @@ public final class SecretScrubber {
      *
      * @param encoding how the secret was encoded ({@code plain}, {@code base64}, {@code url}, ...)
      * @param text the encoded text; never shown to anyone (it is the secret)
+     * @since 0.2
      */
     public record Form(String encoding, String text) {
-        /** Checks both parts. */
+        /**
+         * Checks both parts.
+         *
+         * @param encoding how the secret was encoded
+         * @param text the encoded text
+         * @since 0.2
+         */
         public Form {
             requireNonNull(encoding, "encoding is null");
             requireNonNull(text, "text is null");
         }
 
-        /** The encoding only: a form must never print the secret. */
+        /**
+         * The encoding only: a form must never print the secret.
+         *
+         * @return {@code Form[encoding]}
+         * @since 0.2
+         */
         @Override
         public String toString() {
             return "Form[" + encoding + "]";
@@ -253,6 +298,7 @@ public final class SecretScrubber {
     /**
      * The Base64 text that every encoding of a byte string containing the secret shares, for each
      * of the three alignments the secret can have in the encoded input, in both alphabets.
+     * @since 0.2
      */
     private static List<Form> base64Fragments(String secret) {
         byte[] utf8 = secret.getBytes(StandardCharsets.UTF_8);
@@ -333,7 +379,11 @@ public final class SecretScrubber {
         return out.toString();
     }
 
-    /** JSON/Java string escaping: quotes, backslash, controls; optionally {@code \/} and {@code \}{@code uXXXX} for non-ASCII. */
+    /**
+     * JSON/Java string escaping: quotes, backslash, controls; optionally {@code \/} and {@code \}{@code uXXXX} for non-ASCII.
+     *
+     * @since 0.2
+     */
     private static String escape(String value, boolean asciiOnly, boolean escapeSlash) {
         StringBuilder out = new StringBuilder(value.length() + 8);
         for (int i = 0; i < value.length(); i++) {
