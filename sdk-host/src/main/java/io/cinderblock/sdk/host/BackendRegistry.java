@@ -23,9 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -52,7 +49,6 @@ public final class BackendRegistry implements AutoCloseable {
     private final Duration statsTimeout;
     private final ConcurrentMap<String, Backend> backends = new ConcurrentHashMap<>();
     private final Set<String> opening = new HashSet<>();
-    private final ExecutorService probeExecutor;
 
     private BackendRegistry(Builder b) {
         this.drivers = b.drivers != null ? b.drivers : DriverRegistry.fromClassPath();
@@ -60,13 +56,6 @@ public final class BackendRegistry implements AutoCloseable {
         this.clock = b.clock;
         this.stateGrace = b.stateGrace;
         this.statsTimeout = b.statsTimeout;
-        AtomicInteger threads = new AtomicInteger();
-        // Probes run on their own daemon threads so a hung driver call can be abandoned at its deadline.
-        this.probeExecutor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "cinderblock-probe-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Starts a registry over the class path's drivers and an in-memory metadata store. */
@@ -111,7 +100,7 @@ public final class BackendRegistry implements AutoCloseable {
             }
         }
         try {
-            VolumeDriver opened = Backend.guard(driver.descriptor().id(), "open", driverConfig,
+            VolumeDriver opened = DriverCallGuard.guard(driver.descriptor().id(), "open", driverConfig,
                     () -> driver.provider().open(driverConfig, driverContext(backendName)));
             if (opened == null) {
                 throw new CinderblockException(ErrorCode.DRIVER_CONTRACT_VIOLATION,
@@ -172,10 +161,6 @@ public final class BackendRegistry implements AutoCloseable {
         return statsTimeout;
     }
 
-    ExecutorService probeExecutor() {
-        return probeExecutor;
-    }
-
     void forget(Backend backend) {
         backends.remove(backend.name(), backend);
     }
@@ -184,7 +169,6 @@ public final class BackendRegistry implements AutoCloseable {
     @Override
     public void close() {
         backends().forEach(Backend::close);
-        probeExecutor.shutdownNow();
         metadataStore.close();
     }
 
