@@ -20,6 +20,7 @@ import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.DriverDescriptor;
 import io.cinderblock.sdk.spi.Snapshot;
 import io.cinderblock.sdk.spi.SnapshotSpec;
+import io.cinderblock.sdk.spi.StorageProtocol;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * One open backend: a driver instance under a unique {@code volume_backend_name}, opened by {@link
@@ -61,6 +63,10 @@ import java.util.UUID;
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public final class Backend implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Backend.class.getName());
+    /** iSCSI names (RFC 3720 3.2.6.3): iqn., eui. and naa. forms. */
+    private static final Pattern ISCSI_NAME = Pattern.compile(
+            "iqn\\.\\d{4}-\\d{2}\\.[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\\S+)?|eui\\.[0-9A-Fa-f]{16}"
+                    + "|naa\\.(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})");
     /** One lane for stats, one for state: the most threads a hung driver can hold. */
     private static final int GUARD_THREADS = 2;
 
@@ -197,6 +203,46 @@ public final class Backend implements AutoCloseable {
         return shown;
     }
 
+    // ---------------------------------------------------------------- JSON form
+
+    /** {@link #toJson(boolean) toJson(false)}: the JSON form with every secret masked. */
+    public String toJson() {
+        return toJson(false);
+    }
+
+    /**
+     * The backend as JSON (cinderlib's {@code dump}), for {@link BackendRegistry#load(String)} in
+     * another process. The form, {@code "format": "cinderblock.backend/1"}:
+     *
+     * <pre>{@code
+     * {
+     *   "format": "cinderblock.backend/1",
+     *   "name": "lvm-1",
+     *   "config": {"volume_backend_name": "lvm-1", "volume_driver": "lvm", "san_password": "***", ...},
+     *   "volumes": [{"id": "...", "name": "...", "size_gib": 10, "pool_name": "vg0" | null,
+     *                "provider_location": "..." | null, "source_id": "..." | null, "status": "AVAILABLE",
+     *                "created_at": "2026-12-05T08:00:00Z", "updated_at": "2026-12-05T08:00:01.123Z"}],
+     *   "snapshots": [{"id": "...", "name": "...", "volume_id": "...", "size_gib": 10,
+     *                  "provider_location": "..." | null, "status": "AVAILABLE", "created_at": "...", "updated_at": "..."}]
+     * }
+     * }</pre>
+     *
+     * <p>{@code config} is {@link #config(boolean) config(true)}: every option given at open plus
+     * {@code volume_driver}. Without {@code includeSecrets}, secret options read {@link
+     * DriverConfig#MASK} and every form of their values (plain, Base64, escaped, hex) is masked in
+     * every string of the dump, records included; such a dump documents a backend but cannot
+     * rebuild it unless the secrets are given to {@link BackendRegistry#load(String, Map)}. With
+     * {@code includeSecrets}, the text holds the secrets: protect it like the configuration file.
+     */
+    public String toJson(boolean includeSecrets) {
+        return Json.write(toJsonObject(includeSecrets));
+    }
+
+    Map<String, Object> toJsonObject(boolean includeSecrets) {
+        return BackendJson.backend(name(), BackendJson.config(this, config, includeSecrets), volumes(), snapshots(),
+                BackendJson.scrubber(config, includeSecrets));
+    }
+
     // ---------------------------------------------------------------- volumes
 
     /** The volumes this SDK created on this backend, from the metadata store (never a device scan). */
@@ -292,11 +338,39 @@ public final class Backend implements AutoCloseable {
         journal.deleteSnapshot(record, () -> driver.deleteSnapshot(record.toSnapshot()));
     }
 
-    /** Exports a volume to a host ({@link Capability#CONNECTION}). */
+    /**
+     * Checks that {@code connector} carries what this backend's storage protocol needs to export a
+     * volume (cinderlib's {@code validate_connector}), without calling the driver: for iSCSI and
+     * iSER, an {@code initiator} that is an iSCSI name ({@code iqn.}, {@code eui.} or {@code
+     * naa.}). Other protocols need only the host, which every connector has.
+     *
+     * @throws InvalidConnectorException naming the missing or malformed field
+     */
+    public void validateConnector(Connector connector) {
+        requireNonNull(connector, "connector is null");
+        StorageProtocol protocol = descriptor.storageProtocol();
+        if (protocol != StorageProtocol.ISCSI && protocol != StorageProtocol.ISER) {
+            return;
+        }
+        String initiator = connector.initiator().orElseThrow(() -> new InvalidConnectorException("initiator",
+                "Connector of host '" + connector.host() + "' lacks field 'initiator', which " + protocol.wireValue()
+                        + " connections to backend '" + name() + "' need"));
+        if (!ISCSI_NAME.matcher(initiator).matches()) {
+            throw new InvalidConnectorException("initiator", "Connector field 'initiator' of host '"
+                    + connector.host() + "' is '" + initiator + "', not an iSCSI name (iqn.YYYY-MM.reversed.domain[:id],"
+                    + " eui.<16 hex> or naa.<16 or 32 hex>)");
+        }
+    }
+
+    /**
+     * Exports a volume to a host ({@link Capability#CONNECTION}), after {@link #validateConnector}.
+     *
+     * @throws InvalidConnectorException if the connector lacks a field the protocol needs; the driver is not called
+     */
     public ConnectionInfo initializeConnection(String volumeId, Connector connector) {
         ensureOpen();
         requireCapability(Capability.CONNECTION);
-        requireNonNull(connector, "connector is null");
+        validateConnector(connector);
         Volume volume = journal.requireVolume(volumeId, RecordStatus.AVAILABLE).toVolume();
         ConnectionInfo info = guard.call("initializeConnection", () -> driver.initializeConnection(volume, connector));
         if (info == null) {
