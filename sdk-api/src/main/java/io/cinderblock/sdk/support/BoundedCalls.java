@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs calls that may hang (a device call, a driver call) with a deadline, on a small bounded pool
@@ -38,7 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>Threads are daemon threads named {@code cinderblock-<owner>-<n>}, at most {@link
- * Builder#maxThreads(int)} of them (idle ones end after 30 s); each call runs with the configured
+ * Builder#maxThreads(int)} of them (idle ones are reused, and end after 30 s); a call that finds
+ * them all busy waits for one within its deadline, then fails with {@link
+ * CallTimeoutException.Reason#SATURATED} without ever running. Each call runs with the configured
  * class loader as its thread context class loader (give the driver's, so that {@code
  * ServiceLoader} and JAXP lookups inside the call see the driver's jar). A call that overruns is
  * interrupted once; code that honours interrupts leaves the lane at once.
@@ -77,7 +80,8 @@ public final class BoundedCalls implements AutoCloseable {
         this.contextClassLoader = b.contextClassLoader;
         this.maxThreads = b.maxThreads;
         AtomicInteger numbers = new AtomicInteger();
-        // No queue: a call either gets a thread now or is refused (SATURATED), never parked behind a hung one.
+        // No queue and no core threads: a call is handed to an idle thread or a new one (up to
+        // maxThreads), so idle threads are reused and a hung one never has calls parked behind it.
         this.pool = new ThreadPoolExecutor(0, maxThreads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "cinderblock-" + owner + "-" + numbers.incrementAndGet());
             t.setDaemon(true);
@@ -144,35 +148,64 @@ public final class BoundedCalls implements AutoCloseable {
                     "Interrupted while waiting for a '" + kind + "' call of " + owner);
         }
         Attempt<T> attempt = new Attempt<>(lane, call, contextClassLoader);
-        try {
-            pool.execute(attempt);
-        } catch (RejectedExecutionException e) {
-            lane.permit.release();
-            CallTimeoutException.Reason reason = closed || pool.isShutdown()
-                    ? CallTimeoutException.Reason.CLOSED : CallTimeoutException.Reason.SATURATED;
-            throw refusal(kind, reason, deadline, "'" + kind + "' call of " + owner + " refused: all "
-                    + maxThreads + " guard threads are busy" + (reason == CallTimeoutException.Reason.CLOSED
-                            ? " or the guard is closed" : ""));
-        }
+        handOff(attempt, lane, kind, deadline, start, budget);
         long left = budget - (System.nanoTime() - start);
         try {
             return attempt.result.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            if (attempt.abandon()) {
-                lane.stuck = attempt;
-            }
-            throw refusal(kind, CallTimeoutException.Reason.OVERRAN, deadline, "'" + kind + "' call of " + owner
-                    + " did not return within " + deadline.toMillis() + " ms");
+            throw giveUp(attempt, lane, kind, deadline, false);
         } catch (InterruptedException e) {
-            if (attempt.abandon()) {
-                lane.stuck = attempt;
-            }
             Thread.currentThread().interrupt();
-            throw refusal(kind, CallTimeoutException.Reason.INTERRUPTED, deadline,
-                    "Interrupted while waiting for a '" + kind + "' call of " + owner);
+            throw giveUp(attempt, lane, kind, deadline, true);
         } catch (ExecutionException e) {
             throw BoundedCalls.<E>rethrow(e.getCause());
         }
+    }
+
+    /**
+     * Hands the attempt to a thread, retrying within the deadline while all are busy (a thread that
+     * has just finished may not be waiting for work yet); releases the lane on every refusal.
+     */
+    private void handOff(Attempt<?> attempt, Lane lane, String kind, Duration deadline, long start, long budget) {
+        while (true) {
+            try {
+                pool.execute(attempt);
+                return;
+            } catch (RejectedExecutionException e) {
+                if (closed || pool.isShutdown()) {
+                    lane.permit.release();
+                    throw refusal(kind, CallTimeoutException.Reason.CLOSED, deadline,
+                            "'" + kind + "' call of " + owner + " refused: the guard is closed");
+                }
+                long left = budget - (System.nanoTime() - start);
+                if (left <= 0) {
+                    lane.permit.release();
+                    throw refusal(kind, CallTimeoutException.Reason.SATURATED, deadline, "'" + kind + "' call of "
+                            + owner + " found all " + maxThreads + " guard threads busy for its whole deadline of "
+                            + deadline.toMillis() + " ms");
+                }
+                LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(2)));
+                if (Thread.currentThread().isInterrupted()) {
+                    lane.permit.release();
+                    throw refusal(kind, CallTimeoutException.Reason.INTERRUPTED, deadline,
+                            "Interrupted while waiting for a '" + kind + "' call of " + owner);
+                }
+            }
+        }
+    }
+
+    /** The caller stops waiting: marks the lane stuck if the call is still inside. */
+    private CallTimeoutException giveUp(Attempt<?> attempt, Lane lane, String kind, Duration deadline,
+            boolean interrupted) {
+        if (attempt.abandon() == Attempt.Abandoned.INSIDE) {
+            lane.stuck = attempt;
+        }
+        if (interrupted) {
+            return refusal(kind, CallTimeoutException.Reason.INTERRUPTED, deadline,
+                    "Interrupted while waiting for a '" + kind + "' call of " + owner);
+        }
+        return refusal(kind, CallTimeoutException.Reason.OVERRAN, deadline, "'" + kind + "' call of " + owner
+                + " did not return within " + deadline.toMillis() + " ms");
     }
 
     /** Whether a call of {@code kind} overran its deadline and is still inside. */
@@ -269,8 +302,7 @@ public final class BoundedCalls implements AutoCloseable {
         public void run() {
             synchronized (this) {
                 if (phase != PENDING) {
-                    lane.permit.release(); // abandoned before a thread picked it up: never call in
-                    return;
+                    return; // abandoned before a thread picked it up (and its lane released): never call in
                 }
                 phase = RUNNING;
                 runner = Thread.currentThread();
@@ -292,18 +324,29 @@ public final class BoundedCalls implements AutoCloseable {
             }
         }
 
-        /** Gives up on the call; true if it is still inside (then interrupted once). */
-        synchronized boolean abandon() {
+        /** Where a call was when its caller gave up. */
+        enum Abandoned {
+            /** Handed to a thread that has not started it: it will never run, and its lane is free again. */
+            BEFORE_START,
+            /** Inside the call: interrupted once, and it holds its lane until it returns. */
+            INSIDE,
+            /** It had already returned. */
+            AFTER_RETURN
+        }
+
+        /** Gives up on the call. */
+        synchronized Abandoned abandon() {
             if (phase == PENDING) {
                 phase = ABANDONED;
-                return false;
+                lane.permit.release();
+                return Abandoned.BEFORE_START;
             }
             if (phase == RUNNING) {
                 abandonedAt = System.nanoTime();
                 runner.interrupt();
-                return true;
+                return Abandoned.INSIDE;
             }
-            return false;
+            return Abandoned.AFTER_RETURN;
         }
 
         synchronized boolean hasReturned() {
@@ -336,7 +379,8 @@ public final class BoundedCalls implements AutoCloseable {
 
         /**
          * The most threads the guard ever holds (busy or idle); at least 1, default 4. A call that
-         * finds them all busy fails at once with {@link CallTimeoutException.Reason#SATURATED}.
+         * finds them all busy waits within its deadline, then fails with {@link
+         * CallTimeoutException.Reason#SATURATED}.
          */
         public Builder maxThreads(int value) {
             if (value < 1) {

@@ -25,7 +25,7 @@ public final class CallTimeoutException extends DeviceUnavailableException {
         STILL_STUCK,
         /** Another call of the same kind, still within its own deadline, held the lane past this one's. */
         LANE_BUSY,
-        /** Every guard thread was busy with other kinds. */
+        /** Every guard thread stayed busy with other kinds for the call's whole deadline; it never ran. */
         SATURATED,
         /** The caller's thread was interrupted while it waited. */
         INTERRUPTED,

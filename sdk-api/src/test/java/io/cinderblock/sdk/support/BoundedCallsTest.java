@@ -121,18 +121,25 @@ class BoundedCallsTest {
     }
 
     @Test
-    @DisplayName("the pool is bounded: with every thread stuck, a new kind is refused as SATURATED")
+    @DisplayName("the pool is bounded: with every thread stuck, a new kind waits its deadline, never runs, and is SATURATED")
     void saturated() {
         for (String kind : List.of("a", "b")) {
             assertThat(catchThrowableOfType(CallTimeoutException.class,
                     () -> calls.call(kind, Duration.ofMillis(50), this::hang)).reason())
                     .isEqualTo(CallTimeoutException.Reason.OVERRAN);
         }
+        AtomicInteger ran = new AtomicInteger();
         CallTimeoutException refused = catchThrowableOfType(CallTimeoutException.class,
-                () -> calls.call("c", Duration.ofSeconds(5), () -> "never"));
+                () -> calls.call("c", Duration.ofMillis(200), ran::incrementAndGet));
         assertThat(refused.reason()).isEqualTo(CallTimeoutException.Reason.SATURATED);
-        assertThat(refused).hasMessageContaining("all 2 guard threads are busy");
+        assertThat(refused).hasMessageContaining("found all 2 guard threads busy");
         assertThat(calls.threadCount()).isEqualTo(2);
+        assertThat(calls.isStuck("c")).isFalse();
+
+        release.countDown();
+        awaitUntilQuietly(() -> !calls.isStuck("a") && !calls.isStuck("b"));
+        assertThat(calls.call("c", Duration.ofSeconds(5), () -> "now")).isEqualTo("now");
+        assertThat(ran.get()).as("the abandoned queued call never ran").isZero();
     }
 
     @Test
@@ -170,6 +177,15 @@ class BoundedCallsTest {
         assertThat(catchThrowableOfType(CallTimeoutException.class,
                 () -> calls.call("x", Duration.ofSeconds(1), () -> 1)).reason())
                 .isEqualTo(CallTimeoutException.Reason.CLOSED);
+    }
+
+    private static void awaitUntilQuietly(java.util.function.BooleanSupplier condition) {
+        try {
+            awaitUntil(condition);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
