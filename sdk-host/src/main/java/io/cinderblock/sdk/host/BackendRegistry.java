@@ -289,7 +289,12 @@ public final class BackendRegistry implements AutoCloseable {
             return this;
         }
 
-        /** The longest a stats collection may take before it counts as the device not answering; default 120 s. */
+        /**
+         * The longest a stats collection may take before it counts as the device not answering;
+         * default 120 s. A collection that overruns it stays on its (one) guard thread until the
+         * driver returns; meanwhile refreshes of that backend answer at once with stale stats
+         * marked {@code down}.
+         */
         public Builder statsTimeout(Duration value) {
             this.statsTimeout = requireNonNull(value, "statsTimeout is null");
             return this;

@@ -3,6 +3,8 @@ package io.cinderblock.sdk.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.discovery.LoadedDriver;
+import io.cinderblock.sdk.host.testing.DriverJarBuilder;
 import io.cinderblock.sdk.host.testing.FaultyDriverProviders;
 import io.cinderblock.sdk.host.testing.InMemoryDevice;
 import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
@@ -11,6 +13,7 @@ import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("Driver calls are bounded: a hung collectStats() holds one thread, other backends keep their cadence")
 class BoundedDriverCallsTest {
@@ -104,6 +108,27 @@ class BoundedDriverCallsTest {
             self.setContextClassLoader(original);
         }
         assertThat(hanging.contextLoaders()).containsExactly(FaultyDriverProviders.HangingStats.class.getClassLoader());
+    }
+
+    @Test
+    @DisplayName("a driver from an isolated jar runs with its own jar's class loader as the context class loader")
+    void isolatedDriverClassLoader(@TempDir Path drivers) throws Exception {
+        new DriverJarBuilder().addPackageOf(FaultyDriverProviders.class)
+                .provider(FaultyDriverProviders.HangingStats.class).writeTo(drivers.resolve("hanging-stats.jar"));
+        try (BackendRegistry isolated = BackendRegistry.builder().drivers(DriverRegistry.fromDirectory(drivers))
+                .build()) {
+            LoadedDriver driver = isolated.drivers().require("hanging-stats");
+            ClassLoader jarLoader = driver.provider().getClass().getClassLoader();
+            assertThat(jarLoader).isNotSameAs(FaultyDriverProviders.HangingStats.class.getClassLoader());
+
+            Backend backend = isolated.open("isolated", Map.of("volume_driver", "hanging-stats"));
+            backend.stats(true);
+            backend.state();
+
+            // The provider class is the jar's copy, so the test reads it reflectively.
+            Object seen = driver.provider().getClass().getMethod("contextLoaders").invoke(driver.provider());
+            assertThat((java.util.Set<?>) seen).isEqualTo(java.util.Set.of(jarLoader));
+        }
     }
 
     private static BackendStats awaitRecovery(Backend backend) throws InterruptedException {
