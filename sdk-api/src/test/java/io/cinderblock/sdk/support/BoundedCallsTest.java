@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("BoundedCalls: a deadline per call, at most one thread stuck per kind, bounded daemon threads")
 class BoundedCallsTest {
-    /** Only keeps a broken build from hanging; the bounds under test are far shorter. */
+    /** Only keeps a broken build from hanging; the bounds under test are far shorter. Deadlines of
+     * hung calls are 1 s, long enough for a guard thread to start even on a loaded machine (a call
+     * abandoned before its thread starts is, correctly, not stuck). */
     private static final long WAIT_SECONDS = 10;
 
     private final CountDownLatch release = new CountDownLatch(1);
@@ -72,10 +74,10 @@ class BoundedCallsTest {
     @DisplayName("a hung call is abandoned at its deadline; later calls of its kind fail at once without a new thread")
     void hungCallHoldsOneThread() throws Exception {
         CallTimeoutException first = catchThrowableOfType(CallTimeoutException.class,
-                () -> calls.call("stats", Duration.ofMillis(100), this::hang));
+                () -> calls.call("stats", Duration.ofMillis(1000), this::hang));
         assertThat(first.reason()).isEqualTo(CallTimeoutException.Reason.OVERRAN);
         assertThat(first).isInstanceOf(DeviceUnavailableException.class)
-                .hasMessageContaining("'stats' call of unit-1 did not return within 100 ms");
+                .hasMessageContaining("'stats' call of unit-1 did not return within 1000 ms");
         assertThat(calls.isStuck("stats")).isTrue();
 
         for (int i = 0; i < 20; i++) {
@@ -107,7 +109,7 @@ class BoundedCallsTest {
         try {
             for (int i = 0; i < 8; i++) {
                 callers.add(CompletableFuture.supplyAsync(() -> catchThrowableOfType(CallTimeoutException.class,
-                        () -> calls.call("stats", Duration.ofMillis(300), this::hang)).reason(), callerThreads));
+                        () -> calls.call("stats", Duration.ofMillis(1000), this::hang)).reason(), callerThreads));
             }
             for (CompletableFuture<CallTimeoutException.Reason> caller : callers) {
                 assertThat(caller.get(WAIT_SECONDS, TimeUnit.SECONDS)).isIn(CallTimeoutException.Reason.OVERRAN,
@@ -125,7 +127,7 @@ class BoundedCallsTest {
     void saturated() {
         for (String kind : List.of("a", "b")) {
             assertThat(catchThrowableOfType(CallTimeoutException.class,
-                    () -> calls.call(kind, Duration.ofMillis(50), this::hang)).reason())
+                    () -> calls.call(kind, Duration.ofMillis(1000), this::hang)).reason())
                     .isEqualTo(CallTimeoutException.Reason.OVERRAN);
         }
         AtomicInteger ran = new AtomicInteger();
