@@ -6,7 +6,6 @@ import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
-import io.cinderblock.sdk.error.InvalidConfigException;
 import io.cinderblock.sdk.error.NotSupportedException;
 import io.cinderblock.sdk.host.metadata.RecordStatus;
 import io.cinderblock.sdk.host.metadata.SnapshotRecord;
@@ -15,20 +14,18 @@ import io.cinderblock.sdk.host.metadata.VolumeRecord;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.Capability;
-import io.cinderblock.sdk.spi.ConfigOption;
 import io.cinderblock.sdk.spi.ConnectionInfo;
 import io.cinderblock.sdk.spi.Connector;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.DriverDescriptor;
 import io.cinderblock.sdk.spi.Snapshot;
 import io.cinderblock.sdk.spi.SnapshotSpec;
+import io.cinderblock.sdk.spi.StorageProtocol;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
-import io.cinderblock.sdk.support.SecretScrubber;
-import java.time.Clock;
+import io.cinderblock.sdk.support.BoundedCalls;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -37,17 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
+import java.util.regex.Pattern;
 
 /**
  * One open backend: a driver instance under a unique {@code volume_backend_name}, opened by {@link
@@ -66,28 +53,33 @@ import java.util.stream.Collectors;
  * RecordStatus#EXTENDING} or {@link RecordStatus#DELETING} (visible in {@link #volumes()}, safe to
  * delete, since deletes are idempotent), never a device volume that nobody knows of.
  *
+ * <p>Calls into the driver for stats and state run on the backend's own {@link BoundedCalls}
+ * guard: at most two daemon threads named {@code cinderblock-<backend name>-<n>}, with the driver's
+ * class loader as their context class loader; a driver hung in {@code collectStats()} or {@code
+ * backendState()} holds one thread per call kind, and later calls answer at once.
+ *
  * <p>Thread-safe.
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public final class Backend implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Backend.class.getName());
-    /** Device answers that mean nothing was done, so a pending record can simply be rolled back. */
-    private static final Set<ErrorCode> NOTHING_DONE = Set.of(ErrorCode.NOT_SUPPORTED, ErrorCode.INVALID_ARGUMENT,
-            ErrorCode.INSUFFICIENT_CAPACITY, ErrorCode.INVALID_CONFIG);
+    /** iSCSI names (RFC 3720 3.2.6.3): iqn., eui. and naa. forms. */
+    private static final Pattern ISCSI_NAME = Pattern.compile(
+            "iqn\\.\\d{4}-\\d{2}\\.[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\\S+)?|eui\\.[0-9A-Fa-f]{16}"
+                    + "|naa\\.(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})");
+    /** One lane for stats, one for state: the most threads a hung driver can hold. */
+    private static final int GUARD_THREADS = 2;
 
     private final BackendRegistry registry;
     private final DriverDescriptor descriptor;
     private final DriverConfig config;
     private final VolumeDriver driver;
-    private final VolumeMetadataStore store;
-    private final Clock clock;
     private final Set<Capability> capabilities;
-
-    private volatile BackendStats cachedStats;
-    private final AtomicReference<CompletableFuture<BackendStats>> refreshing = new AtomicReference<>();
-    private volatile BackendState lastState;
-    /** A probe that overran its deadline and whose driver call has not returned yet. */
-    private final AtomicReference<StateProbe> stuckProbe = new AtomicReference<>();
+    private final DriverCallGuard guard;
+    private final BoundedCalls calls;
+    private final StateProber state;
+    private final StatsCache stats;
+    private final OperationJournal journal;
     private volatile boolean closed;
 
     Backend(BackendRegistry registry, DriverDescriptor descriptor, DriverConfig config, VolumeDriver driver) {
@@ -95,9 +87,18 @@ public final class Backend implements AutoCloseable {
         this.descriptor = descriptor;
         this.config = config;
         this.driver = driver;
-        this.store = registry.metadataStore();
-        this.clock = registry.clock();
         this.capabilities = offeredCapabilities(descriptor, driver);
+        this.guard = new DriverCallGuard(descriptor.id(), config);
+        this.calls = BoundedCalls.builder(config.backendName()).maxThreads(GUARD_THREADS)
+                .contextClassLoader(driverClassLoader(driver)).build();
+        this.state = new StateProber(driver, calls, guard, registry.clock(), registry.stateGrace());
+        this.stats = new StatsCache(config.backendName(), driver, calls, guard, registry.statsTimeout(), state);
+        this.journal = new OperationJournal(config.backendName(), registry.metadataStore(), registry.clock(), guard);
+    }
+
+    private static ClassLoader driverClassLoader(VolumeDriver driver) {
+        ClassLoader loader = driver.getClass().getClassLoader();
+        return loader != null ? loader : ClassLoader.getPlatformClassLoader();
     }
 
     /** What the driver offers with this configuration, never more than its descriptor declares. */
@@ -144,101 +145,17 @@ public final class Backend implements AutoCloseable {
      * said {@code down} shows here. With {@code refresh} true, a fresh device read; callers that
      * ask while a refresh runs share its result.
      *
-     * <p>If the device cannot be reached and earlier stats exist, those are returned marked {@code
-     * down} (their {@link BackendStats#collectedAt()} tells how old they are); with no earlier stats,
-     * the {@link DeviceUnavailableException} is thrown.
+     * <p>If the device cannot be reached (or the read overruns the registry's stats timeout, or an
+     * earlier read is still stuck in the driver) and earlier stats exist, those are returned marked
+     * {@code down} (their {@link BackendStats#collectedAt()} tells how old they are); with no earlier
+     * stats, the {@link DeviceUnavailableException} is thrown.
      *
      * @throws CinderblockException {@link ErrorCode#DEVICE_UNAVAILABLE} as above, {@link
      *     ErrorCode#DRIVER_CONTRACT_VIOLATION} if the driver returned invalid stats or failed untyped
      */
     public BackendStats stats(boolean refresh) {
         ensureOpen();
-        BackendStats cached = cachedStats;
-        if (!refresh && cached != null) {
-            return withNewestState(cached);
-        }
-        return withNewestState(refreshStats());
-    }
-
-    private BackendStats withNewestState(BackendStats stats) {
-        BackendState state = lastState;
-        if (state != null && state.observedAt().isAfter(stats.collectedAt()) && state.status() != stats.backendState()) {
-            return stats.withBackendState(state.status());
-        }
-        return stats;
-    }
-
-    private BackendStats refreshStats() {
-        CompletableFuture<BackendStats> mine = new CompletableFuture<>();
-        CompletableFuture<BackendStats> running = refreshing.compareAndExchange(null, mine);
-        if (running != null) {
-            return join(running);
-        }
-        // Whatever happens, 'mine' completes: callers that joined it must never wait forever.
-        try {
-            mine.complete(readStatsFromDevice());
-        } catch (RuntimeException | Error e) {
-            mine.completeExceptionally(e);
-        } finally {
-            refreshing.set(null);
-        }
-        return join(mine);
-    }
-
-    private BackendStats readStatsFromDevice() {
-        try {
-            BackendStats fresh = collectStatsBounded();
-            cachedStats = fresh;
-            return fresh;
-        } catch (DeviceUnavailableException e) {
-            BackendStats previous = cachedStats;
-            if (previous == null) {
-                throw e;
-            }
-            BackendStats down = previous.withBackendState(BackendState.Status.DOWN);
-            cachedStats = down;
-            String reason = e.getMessage().isBlank() ? "The device did not answer a stats request" : e.getMessage();
-            lastState = new BackendState(BackendState.Status.DOWN, reason, clock.instant());
-            return down;
-        }
-    }
-
-    private static BackendStats join(CompletableFuture<BackendStats> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
-            }
-            throw e;
-        }
-    }
-
-    private BackendStats collectStatsBounded() {
-        Duration timeout = registry.statsTimeout();
-        Future<BackendStats> future = registry.probeExecutor().submit(driver::collectStats);
-        BackendStats stats;
-        try {
-            stats = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new DeviceUnavailableException("Stats collection for backend '" + name() + "' did not finish within "
-                    + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new DeviceUnavailableException("Interrupted while collecting stats for backend '" + name() + "'");
-        } catch (ExecutionException e) {
-            throw translate("collectStats", e.getCause());
-        }
-        if (stats == null) {
-            throw contractViolation("collectStats returned null");
-        }
-        if (!stats.backendName().equals(name())) {
-            throw contractViolation("collectStats reported volume_backend_name '" + stats.backendName()
-                    + "' for backend '" + name() + "'");
-        }
-        return stats;
+        return stats.get(refresh);
     }
 
     /**
@@ -250,112 +167,19 @@ public final class Backend implements AutoCloseable {
      */
     public BackendState state() {
         if (closed) {
-            return record(BackendState.down("Backend '" + name() + "' is closed", clock));
+            return state.recordDown("Backend '" + name() + "' is closed");
         }
-        // A cancelled Future reports isDone() at once, even while its thread is still stuck in the
-        // driver; StateProbe knows whether the driver call itself has returned.
-        StateProbe stuck = stuckProbe.get();
-        if (stuck != null) {
-            if (!stuck.hasReturned()) {
-                return record(BackendState.down("The previous state probe of driver '" + descriptor.id()
-                        + "' has not returned; the driver is hung", clock));
-            }
-            stuckProbe.compareAndSet(stuck, null);
-        }
-        Duration deadline = stateDeadline().plus(registry.stateGrace());
-        StateProbe call = new StateProbe(driver);
-        Future<BackendState> probe;
-        try {
-            probe = registry.probeExecutor().submit(call);
-        } catch (RuntimeException e) {
-            return record(BackendState.down("Cannot start a state probe: " + e, clock));
-        }
-        try {
-            BackendState state = probe.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            if (state == null) {
-                return record(BackendState.down("Driver '" + descriptor.id() + "' returned no state (null)", clock));
-            }
-            return record(state);
-        } catch (TimeoutException e) {
-            probe.cancel(true);
-            if (call.abandon()) {
-                stuckProbe.set(call);
-            }
-            return record(BackendState.down("State probe did not return within " + deadline.toMillis()
-                    + " ms (driver deadline " + stateDeadline().toMillis() + " ms)", clock));
-        } catch (InterruptedException e) {
-            probe.cancel(true);
-            Thread.currentThread().interrupt();
-            return record(BackendState.down("Interrupted while probing the backend state", clock));
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            return record(BackendState.down("Driver '" + descriptor.id() + "' threw from backendState(): "
-                    + redact(cause.getClass().getSimpleName() + ": " + cause.getMessage()), clock));
-        }
-    }
-
-    private BackendState record(BackendState state) {
-        String reason = redact(state.reason());
-        // The driver must not put a secret in its reason; if it does, the facade still never shows it.
-        BackendState shown = reason.equals(state.reason())
-                ? state
-                : new BackendState(state.status(), reason, state.observedAt());
-        lastState = shown;
-        return shown;
-    }
-
-    /**
-     * One call of the driver's {@link VolumeDriver#backendState()} that knows whether the driver
-     * call has returned, even after its {@link Future} was cancelled at the deadline.
-     */
-    private static final class StateProbe implements Callable<BackendState> {
-        private static final int PENDING = 0;
-        private static final int RUNNING = 1;
-        private static final int RETURNED = 2;
-        private static final int ABANDONED = 3;
-
-        private final VolumeDriver driver;
-        private final AtomicInteger phase = new AtomicInteger(PENDING);
-
-        StateProbe(VolumeDriver driver) {
-            this.driver = driver;
-        }
-
-        @Override
-        public BackendState call() {
-            if (!phase.compareAndSet(PENDING, RUNNING)) {
-                return null; // abandoned before a thread picked it up: never call the driver
-            }
-            try {
-                return driver.backendState();
-            } finally {
-                phase.set(RETURNED);
-            }
-        }
-
-        /** Gives up on this probe; true if the driver call is still running (the driver hangs). */
-        boolean abandon() {
-            return !phase.compareAndSet(PENDING, ABANDONED) && phase.get() == RUNNING;
-        }
-
-        boolean hasReturned() {
-            return phase.get() != RUNNING;
-        }
+        return state.probe();
     }
 
     /** The result of the last {@link #state()} (or of a failed stats refresh), without probing. */
     public Optional<BackendState> lastState() {
-        return Optional.ofNullable(lastState);
+        return state.last();
     }
 
     /** The driver's declared probe deadline; 10 s if the driver fails to say. */
     public Duration stateDeadline() {
-        try {
-            Duration declared = driver.stateDeadline();
-            return declared != null && !declared.isNegative() && !declared.isZero() ? declared : Duration.ofSeconds(10);
-        } catch (RuntimeException e) {
-            return Duration.ofSeconds(10);
-        }
+        return state.stateDeadline();
     }
 
     // ---------------------------------------------------------------- config
@@ -379,26 +203,66 @@ public final class Backend implements AutoCloseable {
         return shown;
     }
 
+    // ---------------------------------------------------------------- JSON form
+
+    /** {@link #toJson(boolean) toJson(false)}: the JSON form with every secret masked. */
+    public String toJson() {
+        return toJson(false);
+    }
+
+    /**
+     * The backend as JSON (cinderlib's {@code dump}), for {@link BackendRegistry#load(String)} in
+     * another process. The form, {@code "format": "cinderblock.backend/1"}:
+     *
+     * <pre>{@code
+     * {
+     *   "format": "cinderblock.backend/1",
+     *   "name": "lvm-1",
+     *   "config": {"volume_backend_name": "lvm-1", "volume_driver": "lvm", "san_password": "***", ...},
+     *   "volumes": [{"id": "...", "name": "...", "size_gib": 10, "pool_name": "vg0" | null,
+     *                "provider_location": "..." | null, "source_id": "..." | null, "status": "AVAILABLE",
+     *                "created_at": "2026-12-05T08:00:00Z", "updated_at": "2026-12-05T08:00:01.123Z"}],
+     *   "snapshots": [{"id": "...", "name": "...", "volume_id": "...", "size_gib": 10,
+     *                  "provider_location": "..." | null, "status": "AVAILABLE", "created_at": "...", "updated_at": "..."}]
+     * }
+     * }</pre>
+     *
+     * <p>{@code config} is {@link #config(boolean) config(true)}: every option given at open plus
+     * {@code volume_driver}. Without {@code includeSecrets}, secret options read {@link
+     * DriverConfig#MASK} and every form of their values (plain, Base64, escaped, hex) is masked in
+     * every string of the dump, records included; such a dump documents a backend but cannot
+     * rebuild it unless the secrets are given to {@link BackendRegistry#load(String, Map)}. With
+     * {@code includeSecrets}, the text holds the secrets: protect it like the configuration file.
+     */
+    public String toJson(boolean includeSecrets) {
+        return Json.write(toJsonObject(includeSecrets));
+    }
+
+    Map<String, Object> toJsonObject(boolean includeSecrets) {
+        return BackendJson.backend(name(), BackendJson.config(this, config, includeSecrets), volumes(), snapshots(),
+                BackendJson.scrubber(config, includeSecrets));
+    }
+
     // ---------------------------------------------------------------- volumes
 
     /** The volumes this SDK created on this backend, from the metadata store (never a device scan). */
     public List<VolumeRecord> volumes() {
-        return store.volumes(name());
+        return journal.volumes();
     }
 
     /** The volume record with this id. */
     public Optional<VolumeRecord> volume(String volumeId) {
-        return store.volume(name(), volumeId);
+        return journal.volume(volumeId);
     }
 
     /** The snapshots this SDK created on this backend. */
     public List<SnapshotRecord> snapshots() {
-        return store.snapshots(name());
+        return journal.snapshots();
     }
 
     /** Creates a volume of {@code sizeGib} with a new UUID, in a pool of the driver's choice. */
     public VolumeRecord createVolume(long sizeGib) {
-        return createVolume(VolumeSpec.of(UUID.randomUUID().toString(), sizeGib));
+        return createVolume(OperationJournal.newVolume(sizeGib));
     }
 
     /**
@@ -408,63 +272,29 @@ public final class Backend implements AutoCloseable {
      */
     public VolumeRecord createVolume(VolumeSpec spec) {
         requireNonNull(spec, "spec is null");
-        return provision(spec, Capability.CREATE_VOLUME, Optional.empty(), "createVolume",
-                () -> driver.createVolume(spec));
+        ensureOpen();
+        requireCapability(Capability.CREATE_VOLUME);
+        return journal.provision(spec, Optional.empty(), "createVolume", () -> driver.createVolume(spec));
     }
 
     /** Creates a volume from a snapshot this backend recorded ({@link Capability#VOLUME_FROM_SNAPSHOT}). */
     public VolumeRecord createVolumeFromSnapshot(String snapshotId, long sizeGib) {
-        SnapshotRecord snapshot = requireSnapshot(snapshotId);
-        VolumeSpec spec = VolumeSpec.of(UUID.randomUUID().toString(), sizeGib);
-        Snapshot driverSnapshot = snapshot.toSnapshot();
-        return provision(spec, Capability.VOLUME_FROM_SNAPSHOT, Optional.of(snapshotId), "createVolumeFromSnapshot",
-                () -> driver.createVolumeFromSnapshot(spec, driverSnapshot));
+        Snapshot snapshot = journal.requireSnapshot(snapshotId).toSnapshot();
+        VolumeSpec spec = OperationJournal.newVolume(sizeGib);
+        ensureOpen();
+        requireCapability(Capability.VOLUME_FROM_SNAPSHOT);
+        return journal.provision(spec, Optional.of(snapshotId), "createVolumeFromSnapshot",
+                () -> driver.createVolumeFromSnapshot(spec, snapshot));
     }
 
     /** Creates a copy of a volume this backend recorded ({@link Capability#CLONE_VOLUME}). */
     public VolumeRecord cloneVolume(String sourceVolumeId, long sizeGib) {
-        Volume source = requireVolume(sourceVolumeId, RecordStatus.AVAILABLE).toVolume();
-        VolumeSpec spec = VolumeSpec.of(UUID.randomUUID().toString(), sizeGib);
-        return provision(spec, Capability.CLONE_VOLUME, Optional.of(sourceVolumeId), "cloneVolume",
-                () -> driver.cloneVolume(spec, source));
-    }
-
-    private VolumeRecord provision(VolumeSpec spec, Capability capability, Optional<String> sourceId,
-            String operation, Supplier<Volume> call) {
+        Volume source = journal.requireVolume(sourceVolumeId, RecordStatus.AVAILABLE).toVolume();
+        VolumeSpec spec = OperationJournal.newVolume(sizeGib);
         ensureOpen();
-        requireCapability(capability);
-        if (store.volume(name(), spec.id()).isPresent()) {
-            throw new CinderblockException(ErrorCode.INVALID_ARGUMENT, "Volume '" + spec.id() + "' already exists");
-        }
-        Instant now = clock.instant();
-        VolumeRecord pending = new VolumeRecord(name(), spec.id(), spec.name(), spec.sizeGib(), spec.pool(),
-                Optional.empty(), sourceId, RecordStatus.CREATING, now, now);
-        store.putVolume(pending);
-        Volume created;
-        try {
-            created = guard(descriptor.id(), operation, config, call);
-            if (created == null) {
-                throw contractViolation(operation + " returned null");
-            }
-        } catch (CinderblockException e) {
-            settleFailure(pending, e);
-            throw e;
-        }
-        VolumeRecord done = pending.withVolume(created, clock.instant());
-        storeAfterDeviceCall(() -> store.putVolume(done), "volume '" + spec.id() + "' exists on the device");
-        return done;
-    }
-
-    private void settleFailure(VolumeRecord pending, CinderblockException e) {
-        try {
-            if (NOTHING_DONE.contains(e.code())) {
-                store.removeVolume(name(), pending.id());
-            } else {
-                store.putVolume(pending.withStatus(RecordStatus.ERROR, clock.instant()));
-            }
-        } catch (CinderblockException storeFailure) {
-            e.addSuppressed(storeFailure);
-        }
+        requireCapability(Capability.CLONE_VOLUME);
+        return journal.provision(spec, Optional.of(sourceVolumeId), "cloneVolume",
+                () -> driver.cloneVolume(spec, source));
     }
 
     /**
@@ -475,30 +305,8 @@ public final class Backend implements AutoCloseable {
     public void deleteVolume(String volumeId) {
         ensureOpen();
         requireCapability(Capability.CREATE_VOLUME);
-        VolumeRecord record = requireVolume(volumeId, null);
-        List<String> snapshots = snapshots().stream().filter(s -> s.volumeId().equals(volumeId))
-                .map(SnapshotRecord::id).collect(Collectors.toList());
-        if (!snapshots.isEmpty()) {
-            throw new CinderblockException(ErrorCode.INVALID_ARGUMENT, "Volume '" + volumeId + "' has snapshots "
-                    + snapshots + "; delete them first");
-        }
-        VolumeRecord deleting = record.withStatus(RecordStatus.DELETING, clock.instant());
-        store.putVolume(deleting);
-        try {
-            guard(descriptor.id(), "deleteVolume", config, () -> {
-                driver.deleteVolume(record.toVolume());
-                return null;
-            });
-        } catch (CinderblockException e) {
-            try {
-                store.putVolume(deleting.withStatus(RecordStatus.ERROR, clock.instant()));
-            } catch (CinderblockException storeFailure) {
-                e.addSuppressed(storeFailure);
-            }
-            throw e;
-        }
-        storeAfterDeviceCall(() -> store.removeVolume(name(), volumeId),
-                "volume '" + volumeId + "' is deleted on the device");
+        VolumeRecord record = journal.requireVolume(volumeId, null);
+        journal.deleteVolume(record, () -> driver.deleteVolume(record.toVolume()));
     }
 
     /**
@@ -509,101 +317,64 @@ public final class Backend implements AutoCloseable {
     public VolumeRecord extendVolume(String volumeId, long newSizeGib) {
         ensureOpen();
         requireCapability(Capability.EXTEND_VOLUME);
-        VolumeRecord record = requireVolume(volumeId, RecordStatus.AVAILABLE);
-        if (newSizeGib <= record.sizeGib()) {
-            throw new CinderblockException(ErrorCode.INVALID_ARGUMENT, "New size " + newSizeGib
-                    + " GiB must exceed the current " + record.sizeGib() + " GiB of volume '" + volumeId + "'");
-        }
-        VolumeRecord extending = record.withStatus(RecordStatus.EXTENDING, clock.instant());
-        store.putVolume(extending);
-        Volume extended;
-        try {
-            extended = guard(descriptor.id(), "extendVolume", config,
-                    () -> driver.extendVolume(record.toVolume(), newSizeGib));
-            if (extended == null) {
-                throw contractViolation("extendVolume returned null");
-            }
-        } catch (CinderblockException e) {
-            try {
-                store.putVolume(extending.withStatus(
-                        NOTHING_DONE.contains(e.code()) ? RecordStatus.AVAILABLE : RecordStatus.ERROR, clock.instant()));
-            } catch (CinderblockException storeFailure) {
-                e.addSuppressed(storeFailure);
-            }
-            throw e;
-        }
-        VolumeRecord done = extending.withVolume(extended, clock.instant());
-        storeAfterDeviceCall(() -> store.putVolume(done), "volume '" + volumeId + "' is extended on the device");
-        return done;
+        Volume volume = journal.requireVolume(volumeId, RecordStatus.AVAILABLE).toVolume();
+        return journal.extendVolume(volumeId, newSizeGib, () -> driver.extendVolume(volume, newSizeGib));
     }
 
     /** Takes a snapshot of a volume ({@link Capability#SNAPSHOT}); same ordering as volumes. */
     public SnapshotRecord createSnapshot(String volumeId) {
         ensureOpen();
         requireCapability(Capability.SNAPSHOT);
-        VolumeRecord volume = requireVolume(volumeId, RecordStatus.AVAILABLE);
+        VolumeRecord volume = journal.requireVolume(volumeId, RecordStatus.AVAILABLE);
         SnapshotSpec spec = SnapshotSpec.of(UUID.randomUUID().toString(), volume.toVolume());
-        Instant now = clock.instant();
-        SnapshotRecord pending = new SnapshotRecord(name(), spec.id(), spec.name(), volumeId, volume.sizeGib(),
-                Optional.empty(), RecordStatus.CREATING, now, now);
-        store.putSnapshot(pending);
-        Snapshot created;
-        try {
-            created = guard(descriptor.id(), "createSnapshot", config, () -> driver.createSnapshot(spec));
-            if (created == null) {
-                throw contractViolation("createSnapshot returned null");
-            }
-        } catch (CinderblockException e) {
-            try {
-                if (NOTHING_DONE.contains(e.code())) {
-                    store.removeSnapshot(name(), spec.id());
-                } else {
-                    store.putSnapshot(pending.withStatus(RecordStatus.ERROR, clock.instant()));
-                }
-            } catch (CinderblockException storeFailure) {
-                e.addSuppressed(storeFailure);
-            }
-            throw e;
-        }
-        SnapshotRecord done = pending.withSnapshot(created, clock.instant());
-        storeAfterDeviceCall(() -> store.putSnapshot(done), "snapshot '" + spec.id() + "' exists on the device");
-        return done;
+        return journal.createSnapshot(spec, volumeId, volume.sizeGib(), driver::createSnapshot);
     }
 
     /** Deletes a snapshot ({@link Capability#SNAPSHOT}); idempotent on the device, same ordering as volumes. */
     public void deleteSnapshot(String snapshotId) {
         ensureOpen();
         requireCapability(Capability.SNAPSHOT);
-        SnapshotRecord record = requireSnapshot(snapshotId);
-        SnapshotRecord deleting = record.withStatus(RecordStatus.DELETING, clock.instant());
-        store.putSnapshot(deleting);
-        try {
-            guard(descriptor.id(), "deleteSnapshot", config, () -> {
-                driver.deleteSnapshot(record.toSnapshot());
-                return null;
-            });
-        } catch (CinderblockException e) {
-            try {
-                store.putSnapshot(deleting.withStatus(RecordStatus.ERROR, clock.instant()));
-            } catch (CinderblockException storeFailure) {
-                e.addSuppressed(storeFailure);
-            }
-            throw e;
-        }
-        storeAfterDeviceCall(() -> store.removeSnapshot(name(), snapshotId),
-                "snapshot '" + snapshotId + "' is deleted on the device");
+        SnapshotRecord record = journal.requireSnapshot(snapshotId);
+        journal.deleteSnapshot(record, () -> driver.deleteSnapshot(record.toSnapshot()));
     }
 
-    /** Exports a volume to a host ({@link Capability#CONNECTION}). */
+    /**
+     * Checks that {@code connector} carries what this backend's storage protocol needs to export a
+     * volume (cinderlib's {@code validate_connector}), without calling the driver: for iSCSI and
+     * iSER, an {@code initiator} that is an iSCSI name ({@code iqn.}, {@code eui.} or {@code
+     * naa.}). Other protocols need only the host, which every connector has.
+     *
+     * @throws InvalidConnectorException naming the missing or malformed field
+     */
+    public void validateConnector(Connector connector) {
+        requireNonNull(connector, "connector is null");
+        StorageProtocol protocol = descriptor.storageProtocol();
+        if (protocol != StorageProtocol.ISCSI && protocol != StorageProtocol.ISER) {
+            return;
+        }
+        String initiator = connector.initiator().orElseThrow(() -> new InvalidConnectorException("initiator",
+                "Connector of host '" + connector.host() + "' lacks field 'initiator', which " + protocol.wireValue()
+                        + " connections to backend '" + name() + "' need"));
+        if (!ISCSI_NAME.matcher(initiator).matches()) {
+            throw new InvalidConnectorException("initiator", "Connector field 'initiator' of host '"
+                    + connector.host() + "' is '" + initiator + "', not an iSCSI name (iqn.YYYY-MM.reversed.domain[:id],"
+                    + " eui.<16 hex> or naa.<16 or 32 hex>)");
+        }
+    }
+
+    /**
+     * Exports a volume to a host ({@link Capability#CONNECTION}), after {@link #validateConnector}.
+     *
+     * @throws InvalidConnectorException if the connector lacks a field the protocol needs; the driver is not called
+     */
     public ConnectionInfo initializeConnection(String volumeId, Connector connector) {
         ensureOpen();
         requireCapability(Capability.CONNECTION);
-        requireNonNull(connector, "connector is null");
-        Volume volume = requireVolume(volumeId, RecordStatus.AVAILABLE).toVolume();
-        ConnectionInfo info = guard(descriptor.id(), "initializeConnection", config,
-                () -> driver.initializeConnection(volume, connector));
+        validateConnector(connector);
+        Volume volume = journal.requireVolume(volumeId, RecordStatus.AVAILABLE).toVolume();
+        ConnectionInfo info = guard.call("initializeConnection", () -> driver.initializeConnection(volume, connector));
         if (info == null) {
-            throw contractViolation("initializeConnection returned null");
+            throw guard.contractViolation("initializeConnection returned null");
         }
         return info;
     }
@@ -613,14 +384,17 @@ public final class Backend implements AutoCloseable {
         ensureOpen();
         requireCapability(Capability.CONNECTION);
         requireNonNull(connector, "connector is null");
-        Volume volume = requireVolume(volumeId, null).toVolume();
-        guard(descriptor.id(), "terminateConnection", config, () -> {
+        Volume volume = journal.requireVolume(volumeId, null).toVolume();
+        guard.call("terminateConnection", () -> {
             driver.terminateConnection(volume, connector);
             return null;
         });
     }
 
-    /** Closes the driver and removes the backend from its registry. Records stay in the store. */
+    /**
+     * Closes the driver and removes the backend from its registry. Records stay in the store.
+     * Guard threads stuck in a hung driver stay until the driver returns (they are daemon threads).
+     */
     @Override
     public void close() {
         if (closed) {
@@ -628,11 +402,12 @@ public final class Backend implements AutoCloseable {
         }
         closed = true;
         registry.forget(this);
+        calls.close();
         try {
             driver.close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Driver ''{0}'' failed to close backend ''{1}'': {2}",
-                    descriptor.id(), name(), redact(String.valueOf(e.getMessage())));
+                    descriptor.id(), name(), guard.redact(String.valueOf(e.getMessage())));
         }
     }
 
@@ -646,8 +421,6 @@ public final class Backend implements AutoCloseable {
         return "Backend[" + name() + ", driver=" + descriptor.id() + "]";
     }
 
-    // ---------------------------------------------------------------- helpers
-
     private void ensureOpen() {
         if (closed) {
             throw new CinderblockException(ErrorCode.OPERATION_FAILED, "Backend '" + name() + "' is closed");
@@ -658,101 +431,5 @@ public final class Backend implements AutoCloseable {
         if (!capabilities.contains(capability)) {
             throw new NotSupportedException(capability, descriptor.id());
         }
-    }
-
-    private VolumeRecord requireVolume(String volumeId, RecordStatus requiredStatus) {
-        requireNonNull(volumeId, "volumeId is null");
-        VolumeRecord record = store.volume(name(), volumeId).orElseThrow(() -> new CinderblockException(
-                ErrorCode.NOT_FOUND, "Volume '" + volumeId + "' is not known to backend '" + name() + "'"));
-        if (requiredStatus != null && record.status() != requiredStatus) {
-            throw new CinderblockException(ErrorCode.INVALID_ARGUMENT, "Volume '" + volumeId + "' is "
-                    + record.status() + ", not " + requiredStatus);
-        }
-        return record;
-    }
-
-    private SnapshotRecord requireSnapshot(String snapshotId) {
-        requireNonNull(snapshotId, "snapshotId is null");
-        return store.snapshot(name(), snapshotId).orElseThrow(() -> new CinderblockException(
-                ErrorCode.NOT_FOUND, "Snapshot '" + snapshotId + "' is not known to backend '" + name() + "'"));
-    }
-
-    private void storeAfterDeviceCall(Runnable write, String deviceFact) {
-        try {
-            write.run();
-        } catch (CinderblockException e) {
-            throw new CinderblockException(ErrorCode.METADATA_STORE_FAILED, "The device call succeeded ("
-                    + deviceFact + ") but recording it failed; the store still shows the pending status: "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private CinderblockException contractViolation(String what) {
-        return new CinderblockException(ErrorCode.DRIVER_CONTRACT_VIOLATION,
-                "Driver '" + descriptor.id() + "' broke the SPI contract: " + what);
-    }
-
-    private CinderblockException translate(String operation, Throwable cause) {
-        try {
-            guard(descriptor.id(), operation, config, () -> {
-                if (cause instanceof RuntimeException) {
-                    throw (RuntimeException) cause;
-                }
-                if (cause instanceof Error) {
-                    throw (Error) cause;
-                }
-                throw new IllegalStateException(cause);
-            });
-        } catch (CinderblockException e) {
-            return e;
-        }
-        throw new IllegalStateException("unreachable");
-    }
-
-    private String redact(String text) {
-        return redact(text, config);
-    }
-
-    /** Every form of every secret option's value (plain, Base64, escaped, ...) masked. */
-    private static String redact(String text, DriverConfig config) {
-        return SecretScrubber.of(config).scrub(text);
-    }
-
-    /**
-     * Runs a driver call, passing typed SDK exceptions on and turning anything else into {@link
-     * ErrorCode#DRIVER_CONTRACT_VIOLATION}; secret option values are scrubbed from messages (and
-     * the cause dropped when it held one).
-     */
-    static <T> T guard(String driverId, String operation, DriverConfig config, Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (CinderblockException e) {
-            if (!leaksSecret(e, config)) {
-                throw e;
-            }
-            // Rebuilt without the cause chain (which held the secret), keeping the type callers catch.
-            String clean = redact(String.valueOf(e.getMessage()), config);
-            if (e instanceof InvalidConfigException) {
-                throw new InvalidConfigException(((InvalidConfigException) e).option(), clean);
-            }
-            if (e instanceof DeviceUnavailableException) {
-                throw new DeviceUnavailableException(clean);
-            }
-            if (e instanceof NotSupportedException) {
-                throw new NotSupportedException(((NotSupportedException) e).capability(), driverId);
-            }
-            throw new CinderblockException(e.code(), clean);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
-            String message = e.getClass().getSimpleName() + ": " + e.getMessage();
-            String clean = redact(message, config);
-            throw new CinderblockException(ErrorCode.DRIVER_CONTRACT_VIOLATION, "Driver '" + driverId
-                    + "' failed in " + operation + " with an untyped error: " + clean,
-                    leaksSecret(e, config) ? null : e);
-        }
-    }
-
-    /** Whether the message of {@code error} or of any of its causes holds a secret option's value, in any form. */
-    private static boolean leaksSecret(Throwable error, DriverConfig config) {
-        return SecretScrubber.of(config).leaksFrom(error);
     }
 }

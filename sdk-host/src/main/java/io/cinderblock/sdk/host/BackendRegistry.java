@@ -9,7 +9,9 @@ import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.error.InvalidConfigException;
 import io.cinderblock.sdk.host.metadata.InMemoryVolumeMetadataStore;
+import io.cinderblock.sdk.host.metadata.SnapshotRecord;
 import io.cinderblock.sdk.host.metadata.VolumeMetadataStore;
+import io.cinderblock.sdk.host.metadata.VolumeRecord;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.DriverContext;
 import io.cinderblock.sdk.spi.VolumeDriver;
@@ -17,15 +19,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -52,7 +52,6 @@ public final class BackendRegistry implements AutoCloseable {
     private final Duration statsTimeout;
     private final ConcurrentMap<String, Backend> backends = new ConcurrentHashMap<>();
     private final Set<String> opening = new HashSet<>();
-    private final ExecutorService probeExecutor;
 
     private BackendRegistry(Builder b) {
         this.drivers = b.drivers != null ? b.drivers : DriverRegistry.fromClassPath();
@@ -60,13 +59,6 @@ public final class BackendRegistry implements AutoCloseable {
         this.clock = b.clock;
         this.stateGrace = b.stateGrace;
         this.statsTimeout = b.statsTimeout;
-        AtomicInteger threads = new AtomicInteger();
-        // Probes run on their own daemon threads so a hung driver call can be abandoned at its deadline.
-        this.probeExecutor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "cinderblock-probe-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Starts a registry over the class path's drivers and an in-memory metadata store. */
@@ -111,7 +103,7 @@ public final class BackendRegistry implements AutoCloseable {
             }
         }
         try {
-            VolumeDriver opened = Backend.guard(driver.descriptor().id(), "open", driverConfig,
+            VolumeDriver opened = DriverCallGuard.guard(driver.descriptor().id(), "open", driverConfig,
                     () -> driver.provider().open(driverConfig, driverContext(backendName)));
             if (opened == null) {
                 throw new CinderblockException(ErrorCode.DRIVER_CONTRACT_VIOLATION,
@@ -150,6 +142,83 @@ public final class BackendRegistry implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Every open backend as one JSON document (cinderlib's {@code dumps}): {@code {"format":
+     * "cinderblock.backends/1", "backends": [...]}}, each element the form of {@link
+     * Backend#toJson(boolean)}, sorted by name. Secrets are masked unless {@code includeSecrets}.
+     */
+    public String toJson(boolean includeSecrets) {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("format", BackendJson.REGISTRY_FORMAT);
+        List<Object> list = new ArrayList<>();
+        backends().forEach(b -> list.add(b.toJsonObject(includeSecrets)));
+        document.put("backends", list);
+        return Json.write(document);
+    }
+
+    /**
+     * {@link #load(String, Map)} with no secrets given: the dump must carry every secret ({@code
+     * toJson(true)}).
+     */
+    public List<Backend> load(String json) {
+        return load(json, Map.of());
+    }
+
+    /**
+     * Rebuilds backends and their records from a dump of {@link Backend#toJson(boolean)} or {@link
+     * #toJson(boolean)} (cinderlib's {@code load}), e.g. in another process: opens each backend
+     * under its name with its configuration, then writes its volume and snapshot records into this
+     * registry's metadata store, except records the store already holds (the store is newer than any
+     * dump). The whole text is checked before anything opens; if one backend fails to open, the ones
+     * this call opened are closed again.
+     *
+     * @param json the dump
+     * @param secrets per backend name, values of options the dump has masked ({@code ***})
+     * @return the opened backends, in the dump's order
+     * @throws CinderblockException {@link ErrorCode#INVALID_ARGUMENT} naming the offset or member if
+     *     the text is not a dump; {@link InvalidConfigException} naming an option still masked; or
+     *     whatever {@link #open} throws
+     */
+    public List<Backend> load(String json, Map<String, Map<String, String>> secrets) {
+        requireNonNull(json, "json is null");
+        requireNonNull(secrets, "secrets is null");
+        List<BackendJson.Parsed> parsed = new ArrayList<>();
+        for (BackendJson.Parsed backend : BackendJson.parse(json)) {
+            Map<String, String> config = new LinkedHashMap<>(backend.config());
+            secrets.getOrDefault(backend.name(), Map.of()).forEach((option, value) -> {
+                if (DriverConfig.MASK.equals(config.get(option))) {
+                    config.put(option, value);
+                }
+            });
+            BackendJson.Parsed filled = new BackendJson.Parsed(backend.name(), config, backend.volumes(),
+                    backend.snapshots());
+            BackendJson.requireNoMaskedSecrets(filled);
+            parsed.add(filled);
+        }
+        List<Backend> opened = new ArrayList<>();
+        try {
+            for (BackendJson.Parsed backend : parsed) {
+                opened.add(open(backend.name(), backend.config()));
+            }
+        } catch (RuntimeException e) {
+            opened.forEach(Backend::close);
+            throw e;
+        }
+        for (BackendJson.Parsed backend : parsed) {
+            for (VolumeRecord volume : backend.volumes()) {
+                if (metadataStore.volume(backend.name(), volume.id()).isEmpty()) {
+                    metadataStore.putVolume(volume);
+                }
+            }
+            for (SnapshotRecord snapshot : backend.snapshots()) {
+                if (metadataStore.snapshot(backend.name(), snapshot.id()).isEmpty()) {
+                    metadataStore.putSnapshot(snapshot);
+                }
+            }
+        }
+        return opened;
+    }
+
     /** The drivers this registry opens backends with. */
     public DriverRegistry drivers() {
         return drivers;
@@ -172,10 +241,6 @@ public final class BackendRegistry implements AutoCloseable {
         return statsTimeout;
     }
 
-    ExecutorService probeExecutor() {
-        return probeExecutor;
-    }
-
     void forget(Backend backend) {
         backends.remove(backend.name(), backend);
     }
@@ -184,7 +249,6 @@ public final class BackendRegistry implements AutoCloseable {
     @Override
     public void close() {
         backends().forEach(Backend::close);
-        probeExecutor.shutdownNow();
         metadataStore.close();
     }
 
@@ -225,7 +289,12 @@ public final class BackendRegistry implements AutoCloseable {
             return this;
         }
 
-        /** The longest a stats collection may take before it counts as the device not answering; default 120 s. */
+        /**
+         * The longest a stats collection may take before it counts as the device not answering;
+         * default 120 s. A collection that overruns it stays on its (one) guard thread until the
+         * driver returns; meanwhile refreshes of that backend answer at once with stale stats
+         * marked {@code down}.
+         */
         public Builder statsTimeout(Duration value) {
             this.statsTimeout = requireNonNull(value, "statsTimeout is null");
             return this;

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,14 +24,32 @@ import javax.sql.DataSource;
 /**
  * A {@link VolumeMetadataStore} in a relational database, through plain JDBC. Tested with SQLite
  * (a file: {@code jdbc:sqlite:/var/lib/app/volumes.db}) and PostgreSQL. The two tables, {@code
- * cinderblock_volumes} and {@code cinderblock_snapshots}, are created on first use if missing;
- * writes use {@code INSERT ... ON CONFLICT DO UPDATE}, which both databases support.
+ * cinderblock_volumes} and {@code cinderblock_snapshots}, carry a schema version in {@code
+ * cinderblock_metadata_schema}: on first use the store applies the missing steps in order under a
+ * database lock (PostgreSQL advisory lock, SQLite {@code BEGIN IMMEDIATE}), so several processes
+ * may open one database at once; a database of 0.1 (tables, no version) is adopted as version 1.
+ * Writes use {@code INSERT ... ON CONFLICT DO UPDATE}, which both databases support.
  *
  * <p>Each call takes a connection from the {@link ConnectionSource} and closes it, so pass a
  * pooled {@link DataSource} where calls are frequent. Every write commits before returning.
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
+    private static final String VOLUMES_V1 = "CREATE TABLE IF NOT EXISTS cinderblock_volumes ("
+            + " backend_name VARCHAR(255) NOT NULL, id VARCHAR(64) NOT NULL, name VARCHAR(255) NOT NULL,"
+            + " size_gib BIGINT NOT NULL, pool_name VARCHAR(255), provider_location VARCHAR(4096),"
+            + " source_id VARCHAR(64), status VARCHAR(16) NOT NULL,"
+            + " created_at_ms BIGINT NOT NULL, updated_at_ms BIGINT NOT NULL,"
+            + " PRIMARY KEY (backend_name, id))";
+    private static final String SNAPSHOTS_V1 = "CREATE TABLE IF NOT EXISTS cinderblock_snapshots ("
+            + " backend_name VARCHAR(255) NOT NULL, id VARCHAR(64) NOT NULL, name VARCHAR(255) NOT NULL,"
+            + " volume_id VARCHAR(64) NOT NULL, size_gib BIGINT NOT NULL, provider_location VARCHAR(4096),"
+            + " status VARCHAR(16) NOT NULL, created_at_ms BIGINT NOT NULL, updated_at_ms BIGINT NOT NULL,"
+            + " PRIMARY KEY (backend_name, id))";
+    private static final String SNAPSHOTS_BY_VOLUME = "CREATE INDEX IF NOT EXISTS cinderblock_snapshots_by_volume"
+            + " ON cinderblock_snapshots (backend_name, volume_id)";
+    /** The table that records applied schema steps. */
+    static final String VERSION_TABLE = "cinderblock_metadata_schema";
 
     /** Where connections come from. */
     @FunctionalInterface
@@ -39,21 +58,21 @@ public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
         Connection connection() throws SQLException;
     }
 
-    private static final String[] SCHEMA = {
-        "CREATE TABLE IF NOT EXISTS cinderblock_volumes ("
-                + " backend_name VARCHAR(255) NOT NULL, id VARCHAR(64) NOT NULL, name VARCHAR(255) NOT NULL,"
-                + " size_gib BIGINT NOT NULL, pool_name VARCHAR(255), provider_location VARCHAR(4096),"
-                + " source_id VARCHAR(64), status VARCHAR(16) NOT NULL,"
-                + " created_at_ms BIGINT NOT NULL, updated_at_ms BIGINT NOT NULL,"
-                + " PRIMARY KEY (backend_name, id))",
-        "CREATE TABLE IF NOT EXISTS cinderblock_snapshots ("
-                + " backend_name VARCHAR(255) NOT NULL, id VARCHAR(64) NOT NULL, name VARCHAR(255) NOT NULL,"
-                + " volume_id VARCHAR(64) NOT NULL, size_gib BIGINT NOT NULL, provider_location VARCHAR(4096),"
-                + " status VARCHAR(16) NOT NULL, created_at_ms BIGINT NOT NULL, updated_at_ms BIGINT NOT NULL,"
-                + " PRIMARY KEY (backend_name, id))"
-    };
+    /** Names this store's migration lock among PostgreSQL advisory locks (the service uses another key). */
+    private static final long MIGRATION_LOCK_KEY = 0x63627374_6f726531L;
+
+    /** The schema's steps, in order. Add new ones at the end; never edit a step that has shipped. */
+    static final List<SchemaMigrations.Step> STEPS = List.of(
+            // Version 1 is the schema of 0.1, which had no version table: IF NOT EXISTS adopts such a database.
+            new SchemaMigrations.Step(1, "volume and snapshot records", List.of(VOLUMES_V1, SNAPSHOTS_V1),
+                    List.of(VOLUMES_V1, SNAPSHOTS_V1)),
+            // deleteVolume lists a volume's snapshots on every call.
+            new SchemaMigrations.Step(2, "index of snapshots by volume", List.of(SNAPSHOTS_BY_VOLUME),
+                    List.of(SNAPSHOTS_BY_VOLUME)));
 
     private final ConnectionSource connections;
+    private final SchemaMigrations migrations = new SchemaMigrations(VERSION_TABLE, MIGRATION_LOCK_KEY, STEPS,
+            Clock.systemUTC());
     private volatile boolean schemaReady;
 
     /** A store over connections from {@code connections}. */
@@ -198,18 +217,33 @@ public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
         if (schemaReady) {
             return;
         }
-        try (Statement s = c.createStatement()) {
-            for (String ddl : SCHEMA) {
-                s.execute(ddl);
-            }
-            if (!c.getAutoCommit()) {
-                c.commit();
-            }
-        } catch (SQLException e) {
+        try {
+            migrations.migrate(c);
+        } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
         }
         schemaReady = true;
+    }
+
+    /**
+     * Brings the database's schema to {@link #latestSchemaVersion()} now (otherwise the first call
+     * does) and returns the version. Safe to call from several processes at once.
+     *
+     * @throws CinderblockException {@link ErrorCode#METADATA_STORE_FAILED} if the database fails, is
+     *     not SQLite or PostgreSQL, or carries a newer schema than this build knows
+     */
+    public int migrate() {
+        try (Connection c = open()) {
+            return migrations.currentVersion(c);
+        } catch (SQLException e) {
+            throw failed("migrate the schema", e);
+        }
+    }
+
+    /** The schema version this build writes. */
+    public static int latestSchemaVersion() {
+        return STEPS.size();
     }
 
     private static void bind(PreparedStatement ps, Object... args) throws SQLException {

@@ -89,6 +89,64 @@ public final class FaultyDriverProviders {
         }
     }
 
+    /**
+     * {@code hanging-stats}: healthy until the test calls {@link #hang()}; from then on {@code
+     * collectStats()} blocks, ignoring interrupts, until {@link #release()}. Records the thread
+     * context class loader each driver call ran with.
+     */
+    public static final class HangingStats implements VolumeDriverProvider {
+        public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("hanging-stats").build();
+
+        private final Gate gate = new Gate();
+        private volatile boolean hanging;
+        private final java.util.Set<ClassLoader> contextLoaders = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public DriverDescriptor descriptor() {
+            return DESCRIPTOR;
+        }
+
+        @Override
+        public VolumeDriver open(DriverConfig config, DriverContext context) {
+            return new FakeDriver(DESCRIPTOR, config, context) {
+                @Override
+                public BackendStats collectStats() {
+                    contextLoaders.add(Thread.currentThread().getContextClassLoader());
+                    if (hanging) {
+                        gate.pass();
+                    }
+                    return super.collectStats();
+                }
+
+                @Override
+                public BackendState backendState() {
+                    contextLoaders.add(Thread.currentThread().getContextClassLoader());
+                    return super.backendState();
+                }
+            };
+        }
+
+        /** Makes every later {@code collectStats()} hang. */
+        public void hang() {
+            hanging = true;
+        }
+
+        /** Lets every stuck and later stats read return. */
+        public void release() {
+            gate.open();
+        }
+
+        /** The gate stuck reads block at. */
+        public Gate gate() {
+            return gate;
+        }
+
+        /** The context class loaders the driver's calls ran with. */
+        public java.util.Set<ClassLoader> contextLoaders() {
+            return java.util.Set.copyOf(contextLoaders);
+        }
+    }
+
     /** {@code free-exceeds-total}: reports a pool with 20 GiB free out of 10 GiB. */
     public static final class FreeExceedsTotal implements VolumeDriverProvider {
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("free-exceeds-total").build();
