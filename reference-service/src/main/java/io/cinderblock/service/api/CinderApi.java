@@ -2,6 +2,7 @@ package io.cinderblock.service.api;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cinderblock.service.model.CinderTime;
@@ -22,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -51,8 +51,6 @@ public final class CinderApi {
     private static final Microversion POOL_FILTER = new Microversion(3, 28);
     private static final Microversion REPLICATION_CLUSTER = new Microversion(3, 26);
     private static final Microversion LOG_LEVEL = new Microversion(3, 32);
-    private static final String HTML = "text/html; charset=UTF-8";
-    private static final String JSON = "application/json";
     private static final String NOT_FOUND_HTML = "<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n"
             + "  <h1>404 Not Found</h1>\n  The resource could not be found.<br /><br />\n\n\n\n </body>\n</html>";
     private static final String UNAUTHORIZED_HTML = "<html>\n <head>\n  <title>401 Unauthorized</title>\n </head>\n"
@@ -67,7 +65,8 @@ public final class CinderApi {
     private final Authenticator authenticator;
     private final Duration serviceDownTime;
     private final Clock clock;
-    private final ObjectMapper json = new ObjectMapper();
+    // json.loads accepts trailing whitespace only: "{...} xyz" is a malformed body, as in Cinder.
+    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final AtomicReferenceArray<RenderedList> listCache = new AtomicReferenceArray<>(3);
 
     /**
@@ -92,12 +91,12 @@ public final class CinderApi {
 
     /** Answers one request. Never throws. */
     public ApiResponse handle(ApiRequest request) {
-        String requestId = "req-" + UUID.randomUUID();
+        String requestId = CinderResponses.newRequestId();
         Optional<Microversion> version = Optional.empty();
         try {
             if (request.bodyTooLarge()) {
                 // Cinder's size limiter runs before everything else, so nothing is echoed.
-                return error(requestId, new ApiException(413, "Request is too large."), Optional.empty());
+                return CinderResponses.error(requestId, new ApiException(413, "Request is too large."), Optional.empty());
             }
             String path = request.path();
             if (path.isEmpty() || path.equals("/")) {
@@ -105,17 +104,17 @@ public final class CinderApi {
                 if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
                     throw new ApiException(405, "The method specified is not allowed for this resource.");
                 }
-                return json(requestId, 300, version, versionsDocument(request));
+                return CinderResponses.json(requestId, 300, version, versionsDocument(request));
             }
             if (!path.equals("/v3") && !path.startsWith("/v3/")) {
-                return html(requestId, 404, NOT_FOUND_HTML);
+                return CinderResponses.html(requestId, 404, NOT_FOUND_HTML);
             }
             Authenticator.Outcome outcome = authenticator.authenticate(request.header());
             if (outcome instanceof Authenticator.TokenIssued) {
-                return tokenIssued(requestId, request, ((Authenticator.TokenIssued) outcome).token());
+                return CinderResponses.tokenIssued(requestId, request, ((Authenticator.TokenIssued) outcome).token());
             }
             if (outcome instanceof Authenticator.Unauthorized) {
-                return html(requestId, 401, UNAUTHORIZED_HTML);
+                return CinderResponses.html(requestId, 401, UNAUTHORIZED_HTML);
             }
             RequestContext context = ((Authenticator.Authenticated) outcome).context();
 
@@ -127,7 +126,7 @@ public final class CinderApi {
             }
             Route route = route(segments, project);
             if (route == null) {
-                return html(requestId, 404, NOT_FOUND_HTML);
+                return CinderResponses.html(requestId, 404, NOT_FOUND_HTML);
             }
             version = Optional.of(Microversion.negotiate(request.header().apply(Microversion.HEADER)));
             Microversion v = version.get();
@@ -135,7 +134,7 @@ public final class CinderApi {
                 if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
                     throw new ApiException(404, "The resource could not be found.");
                 }
-                return json(requestId, 200, version, versionsDocument(request));
+                return CinderResponses.json(requestId, 200, version, versionsDocument(request));
             }
             String expectedMethod = route == Route.SERVICE_ACTION ? "PUT" : "GET";
             if (!request.method().equals(expectedMethod)) {
@@ -160,13 +159,13 @@ public final class CinderApi {
                 default:
                     throw new IllegalStateException("unrouted " + route);
             }
-            return json(requestId, 200, version, answer);
+            return CinderResponses.json(requestId, 200, version, answer);
         } catch (ApiException e) {
             Optional<String> echo = e.echoedVersion().isPresent() ? e.echoedVersion() : version.map(Object::toString);
-            return error(requestId, e, echo);
+            return CinderResponses.error(requestId, e, echo);
         } catch (RuntimeException e) {
             LOG.error("Request {} {} failed ({})", request.method(), request.path(), requestId, e);
-            return error(requestId, new ApiException(500, INTERNAL_ERROR), version.map(Object::toString));
+            return CinderResponses.error(requestId, new ApiException(500, INTERNAL_ERROR), version.map(Object::toString));
         }
     }
 
@@ -507,7 +506,6 @@ public final class CinderApi {
         return document;
     }
 
-    // ------------------------------------------------------------------ bodies and answers
 
     /** The body of a PUT, checked as Cinder's wsgi layer does. */
     private Optional<JsonNode> body(ApiRequest request) {
@@ -529,59 +527,5 @@ public final class CinderApi {
             throw new ApiException(400, "Malformed request body");
         }
         return Optional.of(node);
-    }
-
-    private static ApiResponse json(String requestId, int status, Optional<Microversion> version, Object body) {
-        ApiResponse.Builder response = new ApiResponse.Builder(status);
-        if (body instanceof byte[]) {
-            response.body((byte[]) body);
-        } else {
-            response.body(PythonJson.write(body));
-        }
-        response.header("Content-Type", JSON);
-        response.header("X-Compute-Request-Id", requestId);
-        response.header("Content-Length", String.valueOf(response.bodyLength()));
-        version.ifPresent(v -> {
-            response.header("Openstack-Api-Version", "volume " + v);
-            response.header("Vary", Microversion.HEADER);
-        });
-        response.header("X-Openstack-Request-Id", requestId);
-        return response.build();
-    }
-
-    private static ApiResponse error(String requestId, ApiException e, Optional<String> echo) {
-        ApiResponse.Builder response = new ApiResponse.Builder(e.status()).body(e.body());
-        echo.ifPresent(v -> {
-            response.header("Openstack-Api-Version", "volume " + v);
-            response.header("Vary", Microversion.HEADER);
-        });
-        response.header("Content-Length", String.valueOf(response.bodyLength()));
-        response.header("Content-Type", JSON);
-        response.header("X-Compute-Request-Id", requestId);
-        response.header("X-Openstack-Request-Id", requestId);
-        return response.build();
-    }
-
-    private static ApiResponse html(String requestId, int status, String body) {
-        ApiResponse.Builder response = new ApiResponse.Builder(status).body(body);
-        response.header("Content-Length", String.valueOf(response.bodyLength()));
-        response.header("Content-Type", HTML);
-        response.header("X-Openstack-Request-Id", requestId);
-        return response.build();
-    }
-
-    /** noauth without a token: Cinder answers 204 with a token and the management URL. */
-    private static ApiResponse tokenIssued(String requestId, ApiRequest request, String token) {
-        String url = request.url();
-        while (url.endsWith("/")) {
-            url = url.substring(0, url.length() - 1);
-        }
-        return new ApiResponse.Builder(204)
-                .header("Content-Length", "0")
-                .header("X-Auth-Token", token)
-                .header("X-Server-Management-Url", url)
-                .header("Content-Type", "text/plain; charset=UTF-8")
-                .header("X-Openstack-Request-Id", requestId)
-                .build();
     }
 }
