@@ -11,6 +11,8 @@ import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceNotFoundException;
 import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
+import io.cinderblock.service.store.StoreException;
+import io.cinderblock.service.store.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -403,6 +405,13 @@ public final class CinderApi {
             directory.setDisabled(host.get(), binaryKey, disable, reason);
         } catch (ServiceNotFoundException e) {
             throw new ApiException(404, e.getMessage());
+        } catch (StoreUnavailableException e) {
+            // The database logged it loudly with the file name; the client learns nothing was changed.
+            throw new ApiException(503, "The change was not made: " + e.publicReason() + ".");
+        } catch (StoreException e) {
+            LOG.error("Cannot store a status change of {} on {}", binaryKey, host.get(), e);
+            throw new ApiException(503, "The change was not made: the service's database failed (see the service"
+                    + " log); try again.");
         }
         result.put("disabled", disable);
         result.put("host", host.get());

@@ -2,6 +2,7 @@ package io.cinderblock.service.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.service.config.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -319,12 +320,52 @@ public final class ServiceStore {
         }
     }
 
-    /** Whether the database answers a trivial query within {@code timeout}. */
+    /** Whether the database passes {@link #health(Duration)}. */
     public boolean reachable(Duration timeout) {
+        return health(timeout).isEmpty();
+    }
+
+    /**
+     * A cheap real check of the store, empty when healthy, else what is wrong: the SQLite file is
+     * still the file opened (not deleted, not replaced), the schema version can be read (a corrupt
+     * file fails here), and on SQLite a write commits (a full disk or a lock held past the busy
+     * timeout fails here). {@code Connection.isValid} alone never touches the file.
+     *
+     * @param timeout for the query; a SQLite lock waits up to its busy timeout
+     */
+    public Optional<String> health(Duration timeout) {
+        Optional<String> file = database.fileProblem().or(database::headerProblem);
+        if (file.isPresent()) {
+            return file;
+        }
+        int seconds = (int) Math.max(1, timeout.toSeconds());
         try (Connection c = database.connection()) {
-            return c.isValid((int) Math.max(1, timeout.toSeconds()));
+            int version;
+            try (PreparedStatement select = c.prepareStatement("SELECT MAX(version) FROM cb_schema_version")) {
+                select.setQueryTimeout(seconds);
+                try (ResultSet rs = select.executeQuery()) {
+                    version = rs.next() ? rs.getInt(1) : 0;
+                }
+            }
+            if (version < Migrations.latestVersion()) {
+                return Optional.of("the database's schema version is " + version + ", expected "
+                        + Migrations.latestVersion() + " (was it replaced by an older one?)");
+            }
+            if (database.kind() == DatabaseSettings.Kind.SQLITE) {
+                // The heartbeat write: rewriting a row commits a WAL frame, so a full disk, a read-only
+                // file or a lock held past the busy timeout shows here before a real write is lost.
+                try (PreparedStatement beat = c.prepareStatement(
+                        "UPDATE cb_schema_version SET applied_at = applied_at WHERE version = ?")) {
+                    beat.setQueryTimeout(seconds);
+                    beat.setInt(1, version);
+                    beat.executeUpdate();
+                }
+            }
+            return Optional.empty();
         } catch (SQLException e) {
-            return false;
+            return Optional.of("the database failed a check: " + e.getMessage());
+        } catch (StoreException e) {
+            return Optional.of(e.getMessage());
         }
     }
 
