@@ -14,6 +14,7 @@ import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceSnapshot;
 import io.cinderblock.service.ops.Metrics;
 import io.cinderblock.service.store.Database;
+import io.cinderblock.service.store.BackendSecrets;
 import io.cinderblock.service.store.ServiceStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,7 +85,8 @@ public final class ReferenceService implements AutoCloseable {
         requireNonNull(role, "role is null");
         Authenticator authenticator = Authenticator.from(config.auth());
         Database database = Database.open(config.database());
-        ServiceStore store = new ServiceStore(database);
+        // The backends' secrets are masked in every reason and stats text before it is stored.
+        ServiceStore store = new ServiceStore(database, BackendSecrets.scrubber(config.backends(), drivers));
         Agent agent = null;
         DatabaseDirectory shared = null;
         ScheduledExecutorService checker = null;

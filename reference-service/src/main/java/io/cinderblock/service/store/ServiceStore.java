@@ -2,6 +2,7 @@ package io.cinderblock.service.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.sdk.support.SecretScrubber;
 import io.cinderblock.service.config.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,10 +27,21 @@ public final class ServiceStore {
     private static final int MAX_REASON = 1024;
 
     private final Database database;
+    private final SecretScrubber scrubber;
 
     /** Creates a store over an open, migrated database. */
     public ServiceStore(Database database) {
+        this(database, SecretScrubber.none());
+    }
+
+    /**
+     * Creates a store that masks the backends' secrets (see {@link BackendSecrets}) in every
+     * reason and stats text before writing it: a driver's text reaches the database, the status
+     * page and the CLI only through here.
+     */
+    public ServiceStore(Database database, SecretScrubber scrubber) {
         this.database = requireNonNull(database, "database is null");
+        this.scrubber = requireNonNull(scrubber, "scrubber is null");
     }
 
     /**
@@ -131,7 +143,7 @@ public final class ServiceStore {
                         + " updated_at = ? WHERE host = ? AND binary_name = ?")) {
             update.setInt(1, disabled ? 1 : 0);
             if (disabled && reason.isPresent()) {
-                update.setString(2, reason.get());
+                update.setString(2, scrubber.scrub(reason.get()));
             } else {
                 update.setNull(2, Types.VARCHAR);
             }
@@ -151,7 +163,7 @@ public final class ServiceStore {
                 PreparedStatement update = c.prepareStatement("UPDATE cb_backend_reports SET backend_state = ?,"
                         + " state_reason = ?, state_observed_at = ? WHERE service_id = ?")) {
             update.setString(1, state);
-            update.setString(2, truncate(reason));
+            update.setString(2, truncate(scrub(reason)));
             update.setLong(3, micros(observedAt));
             update.setLong(4, serviceId);
             update.executeUpdate();
@@ -166,10 +178,10 @@ public final class ServiceStore {
                 PreparedStatement update = c.prepareStatement("UPDATE cb_backend_reports SET stats_json = ?,"
                         + " stats_collected_at = ?, backend_state = ?, state_reason = ?, state_observed_at = ?"
                         + " WHERE service_id = ?")) {
-            update.setString(1, statsJson);
+            update.setString(1, scrub(statsJson));
             update.setLong(2, micros(collectedAt));
             update.setString(3, state);
-            update.setString(4, truncate(reason));
+            update.setString(4, truncate(scrub(reason)));
             update.setLong(5, micros(collectedAt));
             update.setLong(6, serviceId);
             update.executeUpdate();
@@ -381,6 +393,10 @@ public final class ServiceStore {
     private static Optional<Instant> optionalInstant(ResultSet rs, int column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? Optional.empty() : Optional.of(instant(value));
+    }
+
+    private String scrub(String text) {
+        return text == null ? null : scrubber.scrub(text);
     }
 
     private static String truncate(String reason) {
