@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +36,8 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     /** SQLite: the file's identity (device and inode) when opened; null for PostgreSQL. */
     private final Object fileKey;
+    /** Set at open: why this (new) database is not the one this service used before. */
+    private Optional<String> startNotice = Optional.empty();
     /** The last identity problem logged, so it is logged loudly once, not on every write. */
     private final AtomicReference<String> reported = new AtomicReference<>();
 
@@ -48,6 +51,7 @@ public final class Database implements AutoCloseable {
     public static Database open(DatabaseSettings settings) {
         requireNonNull(settings, "settings is null");
         HikariConfig config = new HikariConfig();
+        boolean existedBefore = true;
         config.setPoolName("cinderblock-db");
         config.setJdbcUrl(settings.jdbcUrl());
         settings.user().ifPresent(config::setUsername);
@@ -64,6 +68,8 @@ public final class Database implements AutoCloseable {
             } catch (IOException e) {
                 throw new StoreException("Cannot create the directory of SQLite database " + file + ": " + e, e);
             }
+            // Before the pool opens (and so creates) the file: is this database new?
+            existedBefore = Files.isRegularFile(file) && sizeOf(file) > 0;
             config.setMaximumPoolSize(1);
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("busy_timeout", "10000");
@@ -82,13 +88,57 @@ public final class Database implements AutoCloseable {
             Migrations.migrate(database);
             if (settings.kind() == DatabaseSettings.Kind.SQLITE) {
                 // Migrated, so the file exists now: remember which file it is.
-                database = new Database(settings, dataSource, fileKey(settings.sqliteFile().orElseThrow()));
+                Path file = settings.sqliteFile().orElseThrow();
+                database = new Database(settings, dataSource, fileKey(file));
+                database.startNotice = checkMarker(file, existedBefore);
             }
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
         return database;
+    }
+
+    /**
+     * Whether this SQLite database was created at this start although a database had been created at
+     * the same path before (a marker file beside it says so): everything recorded in the old one
+     * (disabled services and their reasons, last states) is gone. Logged loudly at open.
+     */
+    public Optional<String> startNotice() {
+        return startNotice;
+    }
+
+    /**
+     * Keeps a small marker file beside the SQLite file recording when its database was created; a
+     * new database next to an old marker means the old database was lost (deleted, or the path
+     * changed to an empty place) between two runs.
+     */
+    private static Optional<String> checkMarker(Path file, boolean existedBefore) {
+        Path marker = Path.of(file + ".created");
+        Optional<String> notice = Optional.empty();
+        try {
+            if (!existedBefore && Files.isRegularFile(marker)) {
+                String before = Files.readString(marker, StandardCharsets.UTF_8).strip();
+                notice = Optional.of("the SQLite database " + file + " was created new at this start, but a database"
+                        + " existed here before (" + before + "): every disabled service, disable reason and state"
+                        + " recorded in it is gone; restore it from a backup if they matter");
+                LOG.error("NEW DATABASE: {}", notice.get());
+            }
+            if (!existedBefore || !Files.isRegularFile(marker)) {
+                Files.writeString(marker, "created " + Instant.now() + "\n", StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            LOG.warn("Cannot keep the marker file {} (it tells a lost database from a first start): {}", marker, e.toString());
+        }
+        return notice;
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** Which database this is. */
