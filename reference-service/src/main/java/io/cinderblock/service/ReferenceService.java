@@ -14,6 +14,7 @@ import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceSnapshot;
 import io.cinderblock.service.ops.Metrics;
 import io.cinderblock.service.store.Database;
+import io.cinderblock.service.store.BackendSecrets;
 import io.cinderblock.service.store.ServiceStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,7 +85,8 @@ public final class ReferenceService implements AutoCloseable {
         requireNonNull(role, "role is null");
         Authenticator authenticator = Authenticator.from(config.auth());
         Database database = Database.open(config.database());
-        ServiceStore store = new ServiceStore(database);
+        // The backends' secrets are masked in every reason and stats text before it is stored.
+        ServiceStore store = new ServiceStore(database, BackendSecrets.scrubber(config.backends(), drivers));
         Agent agent = null;
         DatabaseDirectory shared = null;
         ScheduledExecutorService checker = null;
@@ -103,6 +105,7 @@ public final class ReferenceService implements AutoCloseable {
             // Readiness must never wait on the database in the request: a timer records when the
             // database last answered (the API node's refresh does that already).
             AtomicReference<Instant> lastContact = new AtomicReference<>(clock.instant());
+            AtomicReference<Optional<String>> storeProblem = new AtomicReference<>(Optional.empty());
             if (shared == null) {
                 checker = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "cinderblock-db-check");
@@ -110,8 +113,16 @@ public final class ReferenceService implements AutoCloseable {
                     return t;
                 });
                 checker.scheduleWithFixedDelay(() -> {
-                    if (store.reachable(Duration.ofSeconds(1))) {
+                    // A real check of the store (file identity, a read, on SQLite a write), not isValid.
+                    Optional<String> problem = store.health(Duration.ofSeconds(1));
+                    Optional<String> before = storeProblem.getAndSet(problem);
+                    if (problem.isEmpty()) {
                         lastContact.set(clock.instant());
+                        if (before.isPresent()) {
+                            LOG.warn("The database passes its checks again: ready");
+                        }
+                    } else if (!problem.equals(before)) {
+                        LOG.error("The database is unusable, not ready: {}", problem.get());
                     }
                 }, 1, 1, TimeUnit.SECONDS);
             }
@@ -119,6 +130,10 @@ public final class ReferenceService implements AutoCloseable {
             Agent agentRef = agent;
             OpsEndpoints ops = new OpsEndpoints(role == Role.AGENT ? Optional.empty() : Optional.of(directory.get()),
                     Optional.of(authenticator), metrics, () -> {
+                        Optional<String> unusable = storeProblem.get();
+                        if (unusable.isPresent()) {
+                            return Optional.of("database unusable: " + unusable.get());
+                        }
                         Instant contact = sharedRef != null ? sharedRef.lastRefresh() : lastContact.get();
                         Duration age = Duration.between(contact, clock.instant());
                         if (age.compareTo(READY_STALENESS) > 0) {

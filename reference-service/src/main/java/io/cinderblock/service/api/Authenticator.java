@@ -2,11 +2,10 @@ package io.cinderblock.service.api;
 
 import io.cinderblock.service.config.AuthSettings;
 import io.cinderblock.service.config.ConfigException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.cinderblock.service.config.FileProblem;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,12 +76,7 @@ public abstract class Authenticator {
         }
 
         static TokensFile read(Path file) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new ConfigException("[auth] tokens_file: cannot read " + file + ": " + e.getMessage(), e);
-            }
+            List<String> lines = FileProblem.readLines("[auth] tokens_file", file);
             Map<String, RequestContext> tokens = new HashMap<>();
             int number = 0;
             for (String raw : lines) {
@@ -97,7 +91,13 @@ public abstract class Authenticator {
                     throw new ConfigException("[auth] tokens_file " + file + " line " + number
                             + ": expected 'TOKEN USER PROJECT ROLE[,ROLE...]' (" + words.length + " fields found)");
                 }
-                Set<String> roles = Set.of(words[3].split(","));
+                // A role named twice is harmless (Keystone's role lists have no duplicates either);
+                // an empty one is a typo worth naming.
+                Set<String> roles = new LinkedHashSet<>(List.of(words[3].split(",", -1)));
+                if (roles.contains("")) {
+                    throw new ConfigException("[auth] tokens_file " + file + " line " + number
+                            + ": an empty role name in the roles field (roles are separated by single commas)");
+                }
                 if (tokens.put(words[0], new RequestContext(words[1], words[2], roles)) != null) {
                     throw new ConfigException("[auth] tokens_file " + file + " line " + number
                             + ": the same token appears twice");

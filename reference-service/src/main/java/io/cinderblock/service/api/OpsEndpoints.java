@@ -81,13 +81,13 @@ public final class OpsEndpoints {
     }
 
     static ApiResponse notFound() {
-        return text(404, "Not found: this process serves /healthz, /readyz and /metrics only\n");
+        return CinderResponses.fault(404, "Not found: this process serves /healthz, /readyz and /metrics only");
     }
 
     /** Answers one request. Never throws. */
     public ApiResponse handle(ApiRequest request) {
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-            return text(405, "Only GET and HEAD are allowed here\n");
+            return CinderResponses.fault(405, "Only GET and HEAD are allowed here");
         }
         switch (request.path()) {
             case "/healthz":

@@ -1,6 +1,8 @@
 package io.cinderblock.service.api;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,7 +70,12 @@ public final class PythonJson {
         }
     }
 
-    /** Python's {@code repr(float)}: {@code 1000.0}, {@code 0.5}, {@code 1e+16}, {@code NaN}, {@code Infinity}. */
+    /**
+     * Python 3's {@code repr(float)}, which {@code json.dumps} uses: the shortest decimal that reads
+     * back as the same double (the nearer one when two are as short), in fixed notation when the
+     * decimal exponent is in [-4, 16), else as {@code 1.5e+16} / {@code 1e-05}; {@code -0.0};
+     * {@code NaN}, {@code Infinity}, {@code -Infinity} as {@code json.dumps} writes them by default.
+     */
     static String pythonFloat(double d) {
         if (Double.isNaN(d)) {
             return "NaN";
@@ -76,21 +83,63 @@ public final class PythonJson {
         if (Double.isInfinite(d)) {
             return d > 0 ? "Infinity" : "-Infinity";
         }
-        if (d == Math.rint(d) && Math.abs(d) < 1e16) {
-            return new BigDecimal(d).toPlainString() + ".0";
+        String sign = Double.doubleToRawLongBits(d) < 0 ? "-" : "";
+        if (d == 0) {
+            return sign + "0.0";
         }
-        String java = Double.toString(d);
-        int e = java.indexOf('E');
-        if (e < 0) {
-            return java;
+        BigDecimal shortest = shortest(new BigDecimal(Math.abs(d)), Math.abs(d)).stripTrailingZeros();
+        String digits = shortest.unscaledValue().toString();
+        // The value is 0.DIGITS x 10^point, as in CPython's float_repr_style 'short'.
+        int point = digits.length() - shortest.scale();
+        StringBuilder out = new StringBuilder(sign);
+        if (point < -3 || point > 16) {
+            out.append(digits.charAt(0));
+            if (digits.length() > 1) {
+                out.append('.').append(digits, 1, digits.length());
+            }
+            int exponent = point - 1;
+            out.append('e').append(exponent < 0 ? '-' : '+');
+            if (Math.abs(exponent) < 10) {
+                out.append('0');
+            }
+            return out.append(Math.abs(exponent)).toString();
         }
-        // Java: 1.0E-5; Python: 1e-05.
-        String mantissa = java.substring(0, e);
-        if (mantissa.endsWith(".0")) {
-            mantissa = mantissa.substring(0, mantissa.length() - 2);
+        if (point <= 0) {
+            return out.append("0.").append("0".repeat(-point)).append(digits).toString();
         }
-        int exponent = Integer.parseInt(java.substring(e + 1));
-        return mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+        if (point >= digits.length()) {
+            return out.append(digits).append("0".repeat(point - digits.length())).append(".0").toString();
+        }
+        return out.append(digits, 0, point).append('.').append(digits, point, digits.length()).toString();
+    }
+
+    /**
+     * The shortest decimal reading back as {@code d}: for 1, 2, ... 17 significant digits, the
+     * candidates just below and just above the exact value; of two that read back, the nearer
+     * (on a tie, the one with an even last digit, as David Gay's algorithm that Python uses).
+     */
+    private static BigDecimal shortest(BigDecimal exact, double d) {
+        for (int precision = 1; precision <= 17; precision++) {
+            BigDecimal down = exact.round(new MathContext(precision, RoundingMode.DOWN));
+            BigDecimal up = exact.round(new MathContext(precision, RoundingMode.UP));
+            boolean downReads = down.doubleValue() == d;
+            boolean upReads = up.doubleValue() == d;
+            if (downReads && upReads) {
+                int order = exact.subtract(down).compareTo(up.subtract(exact));
+                if (order != 0) {
+                    return order < 0 ? down : up;
+                }
+                return down.unscaledValue().testBit(0) ? up : down;
+            }
+            if (downReads) {
+                return down;
+            }
+            if (upReads) {
+                return up;
+            }
+        }
+        // 17 significant digits always identify a double.
+        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN));
     }
 
     private static void string(StringBuilder out, String s) {

@@ -2,10 +2,8 @@ package io.cinderblock.service.config;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,13 +27,7 @@ public final class IniFile {
     /** Reads and parses a file. */
     public static IniFile read(Path path) {
         requireNonNull(path, "path is null");
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(path, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException("Cannot read configuration file " + path + ": " + e.getMessage(), e);
-        }
-        return parse(path.toString(), lines);
+        return parse(path.toString(), FileProblem.readLines("configuration file", path));
     }
 
     /**
@@ -44,6 +36,11 @@ public final class IniFile {
      * @param source the file name used in error messages
      */
     public static IniFile parse(String source, List<String> lines) {
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+            // A UTF-8 byte order mark is not part of the first line.
+            lines = new ArrayList<>(lines);
+            lines.set(0, lines.get(0).substring(1));
+        }
         Map<String, Map<String, String>> sections = new LinkedHashMap<>();
         Map<String, String> current = null;
         String currentSection = null;

@@ -2,6 +2,8 @@ package io.cinderblock.service.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.sdk.support.SecretScrubber;
+import io.cinderblock.service.config.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,10 +27,21 @@ public final class ServiceStore {
     private static final int MAX_REASON = 1024;
 
     private final Database database;
+    private final SecretScrubber scrubber;
 
     /** Creates a store over an open, migrated database. */
     public ServiceStore(Database database) {
+        this(database, SecretScrubber.none());
+    }
+
+    /**
+     * Creates a store that masks the backends' secrets (see {@link BackendSecrets}) in every
+     * reason and stats text before writing it: a driver's text reaches the database, the status
+     * page and the CLI only through here.
+     */
+    public ServiceStore(Database database, SecretScrubber scrubber) {
         this.database = requireNonNull(database, "database is null");
+        this.scrubber = requireNonNull(scrubber, "scrubber is null");
     }
 
     /**
@@ -130,7 +143,7 @@ public final class ServiceStore {
                         + " updated_at = ? WHERE host = ? AND binary_name = ?")) {
             update.setInt(1, disabled ? 1 : 0);
             if (disabled && reason.isPresent()) {
-                update.setString(2, reason.get());
+                update.setString(2, scrubber.scrub(reason.get()));
             } else {
                 update.setNull(2, Types.VARCHAR);
             }
@@ -150,7 +163,7 @@ public final class ServiceStore {
                 PreparedStatement update = c.prepareStatement("UPDATE cb_backend_reports SET backend_state = ?,"
                         + " state_reason = ?, state_observed_at = ? WHERE service_id = ?")) {
             update.setString(1, state);
-            update.setString(2, truncate(reason));
+            update.setString(2, truncate(scrub(reason)));
             update.setLong(3, micros(observedAt));
             update.setLong(4, serviceId);
             update.executeUpdate();
@@ -165,10 +178,10 @@ public final class ServiceStore {
                 PreparedStatement update = c.prepareStatement("UPDATE cb_backend_reports SET stats_json = ?,"
                         + " stats_collected_at = ?, backend_state = ?, state_reason = ?, state_observed_at = ?"
                         + " WHERE service_id = ?")) {
-            update.setString(1, statsJson);
+            update.setString(1, scrub(statsJson));
             update.setLong(2, micros(collectedAt));
             update.setString(3, state);
-            update.setString(4, truncate(reason));
+            update.setString(4, truncate(scrub(reason)));
             update.setLong(5, micros(collectedAt));
             update.setLong(6, serviceId);
             update.executeUpdate();
@@ -319,12 +332,52 @@ public final class ServiceStore {
         }
     }
 
-    /** Whether the database answers a trivial query within {@code timeout}. */
+    /** Whether the database passes {@link #health(Duration)}. */
     public boolean reachable(Duration timeout) {
+        return health(timeout).isEmpty();
+    }
+
+    /**
+     * A cheap real check of the store, empty when healthy, else what is wrong: the SQLite file is
+     * still the file opened (not deleted, not replaced), the schema version can be read (a corrupt
+     * file fails here), and on SQLite a write commits (a full disk or a lock held past the busy
+     * timeout fails here). {@code Connection.isValid} alone never touches the file.
+     *
+     * @param timeout for the query; a SQLite lock waits up to its busy timeout
+     */
+    public Optional<String> health(Duration timeout) {
+        Optional<String> file = database.fileProblem().or(database::headerProblem);
+        if (file.isPresent()) {
+            return file;
+        }
+        int seconds = (int) Math.max(1, timeout.toSeconds());
         try (Connection c = database.connection()) {
-            return c.isValid((int) Math.max(1, timeout.toSeconds()));
+            int version;
+            try (PreparedStatement select = c.prepareStatement("SELECT MAX(version) FROM cb_schema_version")) {
+                select.setQueryTimeout(seconds);
+                try (ResultSet rs = select.executeQuery()) {
+                    version = rs.next() ? rs.getInt(1) : 0;
+                }
+            }
+            if (version < Migrations.latestVersion()) {
+                return Optional.of("the database's schema version is " + version + ", expected "
+                        + Migrations.latestVersion() + " (was it replaced by an older one?)");
+            }
+            if (database.kind() == DatabaseSettings.Kind.SQLITE) {
+                // The heartbeat write: rewriting a row commits a WAL frame, so a full disk, a read-only
+                // file or a lock held past the busy timeout shows here before a real write is lost.
+                try (PreparedStatement beat = c.prepareStatement(
+                        "UPDATE cb_schema_version SET applied_at = applied_at WHERE version = ?")) {
+                    beat.setQueryTimeout(seconds);
+                    beat.setInt(1, version);
+                    beat.executeUpdate();
+                }
+            }
+            return Optional.empty();
         } catch (SQLException e) {
-            return false;
+            return Optional.of("the database failed a check: " + e.getMessage());
+        } catch (StoreException e) {
+            return Optional.of(e.getMessage());
         }
     }
 
@@ -340,6 +393,10 @@ public final class ServiceStore {
     private static Optional<Instant> optionalInstant(ResultSet rs, int column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? Optional.empty() : Optional.of(instant(value));
+    }
+
+    private String scrub(String text) {
+        return text == null ? null : scrubber.scrub(text);
     }
 
     private static String truncate(String reason) {

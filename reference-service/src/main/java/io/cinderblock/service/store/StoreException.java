@@ -1,7 +1,7 @@
 package io.cinderblock.service.store;
 
 /** The database failed; the message says which operation, never a password. */
-public final class StoreException extends RuntimeException {
+public class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** Creates the exception. */

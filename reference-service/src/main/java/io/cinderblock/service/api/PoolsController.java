@@ -1,0 +1,82 @@
+package io.cinderblock.service.api;
+
+import static java.util.Objects.requireNonNull;
+
+import io.cinderblock.service.model.PoolRecord;
+import io.cinderblock.service.model.ServiceDirectory;
+import io.cinderblock.service.model.ServiceRecord;
+import io.cinderblock.service.model.ServiceSnapshot;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Cinder's {@code scheduler-stats/get_pools} controller over the {@link ServiceDirectory}'s snapshot. */
+final class PoolsController {
+    private static final Set<String> TRUE_STRINGS = Set.of("1", "t", "true", "on", "y", "yes");
+    private static final Set<String> FALSE_STRINGS = Set.of("0", "f", "false", "off", "n", "no");
+    private static final Microversion POOL_FILTER = new Microversion(3, 28);
+
+    private final ServiceDirectory directory;
+
+    PoolsController(ServiceDirectory directory) {
+        this.directory = requireNonNull(directory, "directory is null");
+    }
+
+    Map<String, Object> pools(ApiRequest request, RequestContext context, Microversion version) {
+        if (!context.isAdmin()) {
+            throw new ApiException(403, "Policy doesn't allow scheduler_extension:scheduler_stats:get_pools to be"
+                    + " performed.");
+        }
+        boolean detail = false;
+        Optional<String> detailText = request.lastQueryValue("detail");
+        if (detailText.isPresent()) {
+            String value = detailText.get().strip().toLowerCase(Locale.ROOT);
+            if (TRUE_STRINGS.contains(value)) {
+                detail = true;
+            } else if (!FALSE_STRINGS.contains(value)) {
+                throw new ApiException(400, "Value '" + detailText.get() + "' for 'detail' is not a boolean.");
+            }
+        }
+        Optional<String> name = Optional.empty();
+        if (version.atLeast(POOL_FILTER)) {
+            List<String> invalid = new ArrayList<>();
+            for (String key : request.query().keySet()) {
+                if (!key.equals("detail") && !key.equals("name") && !key.equals("volume_type")) {
+                    invalid.add(key);
+                }
+            }
+            if (!invalid.isEmpty()) {
+                invalid.sort(null);
+                throw new ApiException(400, "Invalid input received: Invalid filters " + String.join(",", invalid)
+                        + " are found in query options.");
+            }
+            name = request.lastQueryValue("name");
+        }
+        ServiceSnapshot snapshot = directory.snapshot();
+        List<Object> pools = new ArrayList<>();
+        for (ServiceRecord service : snapshot.services()) {
+            if (service.disabled()) {
+                // Cinder's scheduler leaves the pools of disabled services out.
+                continue;
+            }
+            for (PoolRecord pool : snapshot.pools().getOrDefault(service.host(), List.of())) {
+                if (name.isPresent() && !name.get().equals(pool.name())) {
+                    continue;
+                }
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("name", pool.name());
+                if (detail) {
+                    view.put("capabilities", pool.capabilities());
+                }
+                pools.add(view);
+            }
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("pools", pools);
+        return result;
+    }
+}
