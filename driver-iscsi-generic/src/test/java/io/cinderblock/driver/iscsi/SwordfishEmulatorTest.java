@@ -37,8 +37,11 @@ class SwordfishEmulatorTest {
         return stats.pools().stream().filter(p -> p.poolName().equals(name)).findFirst().orElseThrow();
     }
 
-    /** What the stock and the patched emulator both serve: reading state, stats and an existing export. */
-    abstract static class ReadOnly {
+    /**
+     * What the stock and the patched emulator both serve: state, stats, an existing export, and
+     * faults set by PATCHes that carry a {@code Status} (the stock emulator answers 500 to others).
+     */
+    abstract static class Common {
         SwordfishEmulator emulator;
 
         abstract SwordfishEmulator start();
@@ -128,12 +131,53 @@ class SwordfishEmulatorTest {
                         .containsEntry("target_portal", "192.168.155.22:3260").containsEntry("target_lun", 3);
             }
         }
+
+        @Test
+        @DisplayName("a Disabled or Critical pool is reported with no free capacity and never chosen for a new volume")
+        void poolStatus() {
+            String special = emulator.storagePath() + "/StoragePools/SpecialPool";
+            String ok = "{\"Status\": {\"Health\": \"OK\", \"HealthRollUp\": \"Degraded\", \"State\": \"Enabled\"}}";
+            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
+                for (String status : new String[] {"{\"State\": \"Disabled\", \"Health\": \"OK\"}",
+                        "{\"State\": \"Enabled\", \"Health\": \"Critical\"}"}) {
+                    emulator.patch(special, "{\"Status\": " + status + "}");
+                    PoolStats pool = pool(driver.collectStats(), "SpecialPool");
+                    assertThat(pool.freeCapacity()).isEqualTo(Capacity.ofGib(0));
+                    assertThat(pool.extraCapabilities()).containsKey("swordfish_pool_status");
+                    assertThatThrownBy(() -> driver.createVolume(VolumeSpec.of("issue14-sick", 1)
+                            .inPool("SpecialPool")))
+                            .isInstanceOfSatisfying(CinderblockException.class,
+                                    e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
+                            .hasMessageContaining("'SpecialPool'").hasMessageContaining("no new volumes");
+                    // Without a pool named, the usable pool is chosen (BasePool, whose Capacity.Data is 0).
+                    assertThatThrownBy(() -> driver.createVolume(VolumeSpec.of("issue14-any", 1))).hasMessageContaining("Pool 'BasePool'");
+                }
+            } finally {
+                emulator.patch(special, ok);
+            }
+        }
+
+        @Test
+        @DisplayName("storage Health Critical and State StandbyOffline are DOWN, healed back to UP")
+        void storageStatus() {
+            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
+                emulator.setStorageStatus("Enabled", "Critical");
+                assertThat(driver.backendState().reason()).contains("'SF1'", "Critical");
+                assertThat(driver.backendState().status()).isEqualTo(BackendState.Status.DOWN);
+                emulator.setStorageStatus("StandbyOffline", "OK");
+                assertThat(driver.backendState().reason()).contains("StandbyOffline");
+                emulator.setStorageStatus("Enabled", "OK");
+                assertThat(driver.backendState().status()).isEqualTo(BackendState.Status.UP);
+            } finally {
+                emulator.setStorageStatus("Enabled", "OK");
+            }
+        }
     }
 
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     @DisplayName("stock emulator (as SNIA ships it), HTTPS and authentication")
-    class Stock extends ReadOnly {
+    class Stock extends Common {
         @Override
         SwordfishEmulator start() {
             return SwordfishEmulator.start("--https-auth", "--stock");
@@ -143,7 +187,7 @@ class SwordfishEmulatorTest {
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     @DisplayName("patched emulator, HTTPS and authentication")
-    class Patched extends ReadOnly {
+    class Patched extends Common {
         @Override
         SwordfishEmulator start() {
             return SwordfishEmulator.start("--https-auth");
@@ -188,31 +232,6 @@ class SwordfishEmulatorTest {
                         .contains("pool 'BasePool'", base + "/AllocatedVolumes", "404"));
             } finally {
                 emulator.patch(base, "{\"AllocatedVolumes\": null}");
-            }
-        }
-
-        @Test
-        @DisplayName("a Disabled or Critical pool is reported with no free capacity and never chosen for a new volume")
-        void poolStatus() {
-            String special = emulator.storagePath() + "/StoragePools/SpecialPool";
-            String ok = "{\"Status\": {\"Health\": \"OK\", \"HealthRollUp\": \"Degraded\", \"State\": \"Enabled\"}}";
-            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
-                for (String status : new String[] {"{\"State\": \"Disabled\", \"Health\": \"OK\"}",
-                        "{\"State\": \"Enabled\", \"Health\": \"Critical\"}"}) {
-                    emulator.patch(special, "{\"Status\": " + status + "}");
-                    PoolStats pool = pool(driver.collectStats(), "SpecialPool");
-                    assertThat(pool.freeCapacity()).isEqualTo(Capacity.ofGib(0));
-                    assertThat(pool.extraCapabilities()).containsKey("swordfish_pool_status");
-                    assertThatThrownBy(() -> driver.createVolume(VolumeSpec.of("issue14-sick", 1)
-                            .inPool("SpecialPool")))
-                            .isInstanceOfSatisfying(CinderblockException.class,
-                                    e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
-                            .hasMessageContaining("'SpecialPool'").hasMessageContaining("no new volumes");
-                    // Without a pool named, the usable pool is chosen (BasePool, whose Capacity.Data is 0).
-                    assertThatThrownBy(() -> driver.createVolume(VolumeSpec.of("issue14-any", 1))).hasMessageContaining("Pool 'BasePool'");
-                }
-            } finally {
-                emulator.patch(special, ok);
             }
         }
 
@@ -274,20 +293,5 @@ class SwordfishEmulatorTest {
             }
         }
 
-        @Test
-        @DisplayName("storage Health Critical and State StandbyOffline are DOWN, healed back to UP")
-        void storageStatus() {
-            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
-                emulator.setStorageStatus("Enabled", "Critical");
-                assertThat(driver.backendState().reason()).contains("'SF1'", "Critical");
-                assertThat(driver.backendState().status()).isEqualTo(BackendState.Status.DOWN);
-                emulator.setStorageStatus("StandbyOffline", "OK");
-                assertThat(driver.backendState().reason()).contains("StandbyOffline");
-                emulator.setStorageStatus("Enabled", "OK");
-                assertThat(driver.backendState().status()).isEqualTo(BackendState.Status.UP);
-            } finally {
-                emulator.setStorageStatus("Enabled", "OK");
-            }
-        }
     }
 }
