@@ -20,8 +20,13 @@ import java.util.OptionalLong;
  *       RemainingCapacityPercent} and it disagrees with the bytes by more than {@link
  *       #PERCENT_TOLERANCE} points, the array contradicts itself and free is {@code unknown};
  *       without {@code ConsumedBytes}, free comes from the percentage;
- *   <li>thin/thick from {@code SupportedProvisioningPolicies}, else {@code
+ *   <li>thin/thick from {@code SupportedProvisioningPolicies} ({@code Thin}; {@code Fixed}, the
+ *       Swordfish value, or {@code Thick}, which some arrays send), else {@code
  *       Capacity.IsThinProvisioned}, else thick;
+ *   <li>provisioned = the sum of the pool's volume sizes, computed by the caller ({@code
+ *       ProvisionedBytes} is the most the pool can allocate, not what its volumes were given);
+ *   <li>a pool whose {@code Status} says it cannot serve (State not Enabled, Health Critical)
+ *       reports no free capacity, so no scheduler picks it;
  *   <li>bytes become GiB exactly (2^30).
  * </ul>
  */
@@ -34,9 +39,18 @@ final class PoolMapping {
 
     private PoolMapping() {}
 
-    static Result map(JsonNode pool, OptionalLong totalVolumes, String storageId) {
-        String path = Json.text(pool, "@odata.id", "StoragePool");
-        String id = Json.optionalText(pool, "Id", "StoragePool " + path).orElse(Json.lastSegment(path));
+    /**
+     * Maps one pool.
+     *
+     * @param pool the StoragePool resource
+     * @param path its {@code @odata.id} as listed in the pools collection
+     * @param id the pool's name everywhere: the last segment of {@code path}
+     * @param totalVolumes the number of volumes in it, if known
+     * @param provisionedBytes the sum of its volumes' sizes, if known
+     * @param storageId the storage's id, for {@code location_info}
+     */
+    static Result map(JsonNode pool, String path, String id, OptionalLong totalVolumes, OptionalLong provisionedBytes,
+            String storageId) {
         String resource = "StoragePool " + path;
         List<String> warnings = new ArrayList<>();
 
@@ -76,7 +90,7 @@ final class PoolMapping {
         JsonNode policies = Json.at(pool, "SupportedProvisioningPolicies");
         if (policies != null && policies.isArray() && policies.size() > 0) {
             thin = contains(policies, "Thin");
-            thick = contains(policies, "Thick");
+            thick = contains(policies, "Fixed") || contains(policies, "Thick");
             if (!thin && !thick) {
                 thick = true;
             }
@@ -86,17 +100,41 @@ final class PoolMapping {
             thick = !thin;
         }
 
+        Optional<String> unusable = unusable(pool, path);
+        if (unusable.isPresent()) {
+            free = Capacity.ofBytes(0);
+            warnings.add("pool '" + id + "' " + unusable.get() + "; reported with no free capacity");
+        }
         PoolStats.Builder builder = PoolStats.builder(id)
                 .totalCapacity(total)
                 .freeCapacity(free)
                 .thinProvisioningSupport(thin)
                 .thickProvisioningSupport(thick)
                 .locationInfo("swordfish:" + storageId + ":" + id);
-        if (allocated.isPresent() && provisioned.isPresent() && provisioned.getAsLong() >= 0) {
-            builder.provisionedCapacityGib(Capacity.ofBytes(provisioned.getAsLong()).gib());
+        if (provisionedBytes.isPresent() && provisionedBytes.getAsLong() >= 0) {
+            builder.provisionedCapacityGib(Capacity.ofBytes(provisionedBytes.getAsLong()).gib());
         }
+        unusable.ifPresent(reason -> builder.extraCapability("swordfish_pool_status", reason));
         totalVolumes.ifPresent(builder::totalVolumes);
         return new Result(builder.build(), warnings);
+    }
+
+    /**
+     * Why the pool must not take new volumes, from its {@code Status}: a {@code State} other than
+     * Enabled, or a {@code Health} (else {@code HealthRollup}) of Critical. Absent Status: usable.
+     */
+    static Optional<String> unusable(JsonNode pool, String path) {
+        String resource = "StoragePool " + path;
+        Optional<String> state = Json.optionalText(pool, "Status.State", resource);
+        if (state.isPresent() && !state.get().equals("Enabled")) {
+            return Optional.of("is in State '" + state.get() + "', not Enabled");
+        }
+        Optional<String> health = Json.optionalText(pool, "Status.Health", resource)
+                .or(() -> Json.optionalText(pool, "Status.HealthRollup", resource));
+        if (health.isPresent() && health.get().equals("Critical")) {
+            return Optional.of("reports Health 'Critical'");
+        }
+        return Optional.empty();
     }
 
     private static boolean contains(JsonNode array, String value) {

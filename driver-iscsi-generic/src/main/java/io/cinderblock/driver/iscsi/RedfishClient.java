@@ -9,9 +9,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
+import io.cinderblock.sdk.support.SecretScrubber;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -37,7 +40,9 @@ import javax.net.ssl.SSLException;
  * deadlines that hold even when the server accepts a connection and never answers, bounded
  * response bodies, same-origin redirects only, and failures turned into exceptions whose
  * message is a reason an operator can act on. Never puts the password or token in a message or
- * log line. Thread-safe.
+ * log line: text quoted from the array passes the backend's {@link SecretScrubber}. HTTP 401 and
+ * 403 are both read as "not authenticated" (Redfish prescribes 401, some services answer 403): one
+ * new login, then "credentials rejected". Thread-safe.
  */
 final class RedfishClient implements AutoCloseable {
     /** Where Redfish requires the session collection to be. */
@@ -50,6 +55,7 @@ final class RedfishClient implements AutoCloseable {
             .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
     private final System.Logger logger;
     private final String where;
+    private final SecretScrubber scrubber;
     /** Held only while logging in, so that concurrent callers open one session, not several. */
     private final ReentrantLock loginLock = new ReentrantLock();
     private final AtomicReference<Session> session = new AtomicReference<>();
@@ -78,9 +84,10 @@ final class RedfishClient implements AutoCloseable {
         }
     }
 
-    RedfishClient(SwordfishSettings settings, System.Logger logger) {
+    RedfishClient(SwordfishSettings settings, System.Logger logger, SecretScrubber scrubber) {
         this.settings = settings;
         this.logger = logger;
+        this.scrubber = scrubber;
         this.where = "Swordfish service at " + settings.authority();
         this.http = HttpClient.newBuilder()
                 .connectTimeout(settings.connectTimeout())
@@ -108,10 +115,15 @@ final class RedfishClient implements AutoCloseable {
         return response.body();
     }
 
+    /** The text with every form of the backend's secrets masked. */
+    String scrub(String text) {
+        return scrubber.scrub(text);
+    }
+
     /**
-     * Sends one request, renewing the session once on a 401.
+     * Sends one request, logging in again once on a 401 or 403.
      *
-     * @throws DeviceUnavailableException unreachable, timed out, TLS failure, 401 after renewal, 5xx
+     * @throws DeviceUnavailableException unreachable, timed out, TLS failure, 401/403 after a new login, 5xx
      * @throws SwordfishProtocolException malformed JSON, body too large, redirect to another host
      */
     Response send(String method, String path, JsonNode body, Deadline deadline) {
@@ -120,17 +132,17 @@ final class RedfishClient implements AutoCloseable {
             String token = settings.sessionAuth() ? token(deadline) : null;
             String authorization = settings.sessionAuth() ? null : basicAuthorization();
             Response response = exchange(method, uri, body, token, authorization, deadline);
-            if (response.status() == 401) {
+            if (response.status() == 401 || response.status() == 403) {
                 if (settings.sessionAuth() && attempt == 0) {
                     logger.log(System.Logger.Level.INFO, where + " refused the session token on "
-                            + response.request() + "; logging in again");
+                            + response.request() + " (HTTP " + response.status() + "); logging in again");
                     forget(token);
                     continue;
                 }
-                throw new DeviceUnavailableException(where + (settings.sessionAuth()
-                        ? " rejected the session token again after renewing it (HTTP 401 on " + response.request() + ")"
-                        : " rejected the credentials of user '" + settings.user() + "' (HTTP 401 on "
-                                + response.request() + ")"));
+                throw new DeviceUnavailableException(where + ": credentials rejected for user '" + settings.user()
+                        + "' (HTTP " + response.status() + " on " + response.request()
+                        + (settings.sessionAuth() ? ", again after a new session login" : ", HTTP Basic") + ")"
+                        + errorMessage(response.body()));
             }
             if (response.status() >= 500) {
                 throw new DeviceUnavailableException(where + " answered HTTP " + response.status() + " to "
@@ -150,8 +162,18 @@ final class RedfishClient implements AutoCloseable {
                 + response.status() + errorMessage(response.body()) + ")");
     }
 
-    /** The Redfish error's message, for an error text: {@code ": message"}, or empty. */
-    static String errorMessage(JsonNode body) {
+    /**
+     * The Redfish error's message, for an error text: {@code ": message"}, or empty. Scrubbed:
+     * arrays quote the request back, headers and body included.
+     */
+    String errorMessage(JsonNode body) {
+        // Scrub before cutting: a cut could split a secret's form and leave a part unrecognised.
+        String text = scrubber.scrub(errorText(body));
+        return text.length() > 202 ? text.substring(0, 202) + "..." : text;
+    }
+
+    /** The Redfish error's message, unscrubbed and uncut: only for {@link #errorMessage}. */
+    private static String errorText(JsonNode body) {
         JsonNode message = Json.at(body, "error.@Message.ExtendedInfo");
         String text = null;
         if (message != null && message.isArray() && message.size() > 0 && message.get(0).path("Message").isTextual()) {
@@ -162,7 +184,7 @@ final class RedfishClient implements AutoCloseable {
         if (text == null || text.isBlank()) {
             return "";
         }
-        return ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
+        return ": " + text;
     }
 
     /** The Redfish MessageId of an error response, if any (e.g. {@code Base.1.8.InsufficientStorage}). */
@@ -219,8 +241,8 @@ final class RedfishClient implements AutoCloseable {
                 .put("Password", settings.password());
         Response response = exchange("POST", resolve(SESSIONS_PATH), credentials, null, null, deadline);
         if (response.status() == 401 || response.status() == 403) {
-            throw new DeviceUnavailableException(where + " rejected the credentials of user '" + settings.user()
-                    + "' (HTTP " + response.status() + " on session login)");
+            throw new DeviceUnavailableException(where + ": credentials rejected for user '" + settings.user()
+                    + "' (HTTP " + response.status() + " on session login)" + errorMessage(response.body()));
         }
         if (response.status() >= 500) {
             throw new DeviceUnavailableException(where + " answered HTTP " + response.status() + " to the session login"
@@ -367,6 +389,13 @@ final class RedfishClient implements AutoCloseable {
                     + settings.maxResponseBytes() + " bytes; refused", null, failure);
         }
         if (find(failure, HttpConnectTimeoutException.class) != null) {
+            // The JDK's connect timeout covers the TLS handshake too: tell a peer that never accepted
+            // from one that accepted and then stalled the handshake.
+            if ("https".equalsIgnoreCase(settings.baseUri().getScheme()) && acceptsTcp()) {
+                return new DeviceUnavailableException(where + " accepted the TCP connection but did not complete "
+                        + "the TLS handshake within " + seconds(settings.connectTimeout()) + " (connect timeout)",
+                        failure);
+            }
             return new DeviceUnavailableException(where + " did not accept a connection within "
                     + seconds(settings.connectTimeout()) + " (connect timeout)", failure);
         }
@@ -377,7 +406,7 @@ final class RedfishClient implements AutoCloseable {
         SSLException tls = find(failure, SSLException.class);
         if (tls != null) {
             return new DeviceUnavailableException("TLS handshake with " + where + " failed: "
-                    + shorten(String.valueOf(tls.getMessage())), failure);
+                    + shorten(scrubber.scrub(String.valueOf(tls.getMessage()))), failure);
         }
         ConnectException connect = find(failure, ConnectException.class);
         if (connect != null) {
@@ -406,6 +435,21 @@ final class RedfishClient implements AutoCloseable {
                 failure);
     }
 
+    /**
+     * Whether a plain TCP connect to the service succeeds now (bounded by the connect timeout, at
+     * most 1 s): only asked after a connect timeout over HTTPS, to name a stalled TLS handshake.
+     */
+    private boolean acceptsTcp() {
+        URI base = settings.baseUri();
+        long millis = Math.min(1000, settings.connectTimeout().toMillis());
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(base.getHost(), port(base)), (int) Math.max(1, millis));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private JsonNode parse(String method, URI uri, int status, byte[] body) {
         if (body.length == 0) {
             return MissingNode.getInstance();
@@ -420,7 +464,7 @@ final class RedfishClient implements AutoCloseable {
             String detail = e instanceof JsonProcessingException
                     ? ((JsonProcessingException) e).getOriginalMessage() : e.getMessage();
             throw new SwordfishProtocolException(where + " sent malformed JSON for " + method + " " + uri.getRawPath()
-                    + ": " + shorten(String.valueOf(detail)), null, null);
+                    + ": " + shorten(scrubber.scrub(String.valueOf(detail))), null, null);
         }
     }
 

@@ -11,6 +11,7 @@ import io.cinderblock.sdk.spi.StorageProtocol;
 import io.cinderblock.sdk.spi.Transport;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
+import io.cinderblock.sdk.support.SecretScrubber;
 import java.util.Objects;
 
 /**
@@ -92,6 +93,6 @@ public final class SwordfishDriverProvider implements VolumeDriverProvider {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         SwordfishSettings settings = SwordfishSettings.from(config);
-        return new SwordfishIscsiDriver(DESCRIPTOR, config.backendName(), settings, context);
+        return new SwordfishIscsiDriver(DESCRIPTOR, config.backendName(), settings, SecretScrubber.of(config), context);
     }
 }

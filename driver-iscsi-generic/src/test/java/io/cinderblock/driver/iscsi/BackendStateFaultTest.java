@@ -158,12 +158,34 @@ class BackendStateFaultTest {
     }
 
     @Test
+    @DisplayName("403 (as SNIA's emulator answers a bad token) leads to one new login, then UP")
+    void forbiddenOnceRenews() throws InterruptedException {
+        SwordfishArrayFixture.awaitUp(driver, 50);
+        int before = fixture.array().logins();
+        fixture.rejectNextToken(403);
+        BackendState state = driver.backendState();
+        assertThat(state.isUp()).as(state.reason()).isTrue();
+        assertThat(fixture.array().logins()).isEqualTo(before + 1);
+        fixture.heal();
+    }
+
+    @Test
+    @DisplayName("403 again after a new login: DOWN, credentials rejected")
+    void forbiddenTwice() throws InterruptedException {
+        fixture.rejectEveryToken(403);
+        int before = fixture.array().logins();
+        assertThat(probeDown(driver).reason()).contains("credentials rejected", "HTTP 403", "again after a new session login");
+        assertThat(fixture.array().logins()).isLessThanOrEqualTo(before + 1);
+        healsToUp();
+    }
+
+    @Test
     @DisplayName("401 again after renewing the session")
     void unauthorizedTwice() throws InterruptedException {
         fixture.array().expireSessions();
         fixture.rejectEveryToken();
         int before = fixture.array().logins();
-        assertThat(probeDown(driver).reason()).contains("rejected the session token again after renewing it");
+        assertThat(probeDown(driver).reason()).contains("credentials rejected", "HTTP 401", "again after a new session login");
         assertThat(fixture.array().logins()).isEqualTo(before + 1);
         healsToUp();
     }

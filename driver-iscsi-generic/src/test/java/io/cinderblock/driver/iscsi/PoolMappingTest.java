@@ -17,14 +17,16 @@ class PoolMappingTest {
 
     private static PoolMapping.Result map(String json) throws Exception {
         JsonNode pool = MAPPER.readTree(json.replace('\'', '"'));
-        return PoolMapping.map(pool, OptionalLong.of(3), "S1");
+        String path = pool.path("@odata.id").asText();
+        return PoolMapping.map(pool, path, Json.lastSegment(path), OptionalLong.of(3), OptionalLong.of(4L << 30), "S1");
     }
 
     @Test
-    @DisplayName("AllocatedBytes is the total, ConsumedBytes the used part; bytes become GiB exactly")
+    @DisplayName("AllocatedBytes is the total, ConsumedBytes the used part; bytes become GiB exactly; provisioned "
+            + "is the sum of the volumes, not ProvisionedBytes")
     void allocated() throws Exception {
         PoolStats pool = map("{'@odata.id': '/p/A', 'Id': 'A', 'Capacity': {'Data': {'AllocatedBytes': 1610612736, "
-                + "'ConsumedBytes': 536870912, 'ProvisionedBytes': 4294967296}}, 'RemainingCapacityPercent': 66.7}")
+                + "'ConsumedBytes': 536870912, 'ProvisionedBytes': 9663676416}}, 'RemainingCapacityPercent': 66.7}")
                 .pool();
         assertThat(pool.poolName()).isEqualTo("A");
         assertThat(pool.totalCapacity()).isEqualTo(Capacity.ofGib(1.5));
@@ -82,6 +84,47 @@ class PoolMappingTest {
         PoolStats both = map("{'@odata.id': '/p/G', 'SupportedProvisioningPolicies': ['Thick', 'Thin']}").pool();
         assertThat(both.thinProvisioningSupport()).isTrue();
         assertThat(both.thickProvisioningSupport()).isTrue();
+    }
+
+    @Test
+    @DisplayName("Swordfish's Fixed is thick provisioning (SNIA mockups: ['Fixed', 'Thin'])")
+    void fixedIsThick() throws Exception {
+        PoolStats both = map("{'@odata.id': '/p/G', 'SupportedProvisioningPolicies': ['Fixed', 'Thin']}").pool();
+        assertThat(both.thinProvisioningSupport()).isTrue();
+        assertThat(both.thickProvisioningSupport()).isTrue();
+        PoolStats fixed = map("{'@odata.id': '/p/G', 'SupportedProvisioningPolicies': ['Fixed']}").pool();
+        assertThat(fixed.thinProvisioningSupport()).isFalse();
+        assertThat(fixed.thickProvisioningSupport()).isTrue();
+    }
+
+    @Test
+    @DisplayName("the pool is named by its URI segment, not by an Id that differs from it")
+    void idFromUri() throws Exception {
+        PoolStats pool = map("{'@odata.id': '/redfish/v1/Storage/1/StoragePools/P1', 'Id': '1'}").pool();
+        assertThat(pool.poolName()).isEqualTo("P1");
+        assertThat(pool.locationInfo()).hasValue("swordfish:S1:P1");
+    }
+
+    @Test
+    @DisplayName("a Disabled or Critical pool reports no free capacity and says why; Warning and no Status are usable")
+    void poolStatus() throws Exception {
+        String capacity = "'Capacity': {'Data': {'AllocatedBytes': 4294967296, 'ConsumedBytes': 0}}";
+        PoolMapping.Result disabled = map("{'@odata.id': '/p/X', " + capacity
+                + ", 'Status': {'State': 'Disabled', 'Health': 'OK'}}");
+        assertThat(disabled.pool().freeCapacity()).isEqualTo(Capacity.ofGib(0));
+        assertThat(disabled.pool().extraCapabilities()).containsEntry("swordfish_pool_status",
+                "is in State 'Disabled', not Enabled");
+        assertThat(disabled.warnings()).singleElement().asString().contains("pool 'X'", "Disabled");
+        PoolMapping.Result critical = map("{'@odata.id': '/p/X', " + capacity
+                + ", 'Status': {'State': 'Enabled', 'Health': 'Critical'}}");
+        assertThat(critical.pool().freeCapacity()).isEqualTo(Capacity.ofGib(0));
+        assertThat(critical.pool().extraCapabilities()).containsEntry("swordfish_pool_status",
+                "reports Health 'Critical'");
+        PoolMapping.Result warning = map("{'@odata.id': '/p/X', " + capacity
+                + ", 'Status': {'State': 'Enabled', 'Health': 'Warning'}}");
+        assertThat(warning.pool().freeCapacity()).isEqualTo(Capacity.ofGib(4));
+        assertThat(warning.pool().extraCapabilities()).isEmpty();
+        assertThat(map("{'@odata.id': '/p/X', " + capacity + "}").pool().freeCapacity()).isEqualTo(Capacity.ofGib(4));
     }
 
     @Test

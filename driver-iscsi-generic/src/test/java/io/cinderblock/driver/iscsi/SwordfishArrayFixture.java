@@ -180,9 +180,23 @@ final class SwordfishArrayFixture implements AutoCloseable {
 
     /** Every request but the session login gets 401, so a renewed token is refused again. */
     void rejectEveryToken() {
+        rejectEveryToken(401);
+    }
+
+    /** Every request but the session login gets {@code status} (401, or 403 as some services answer). */
+    void rejectEveryToken(int status) {
         faults.add(server.stubFor(any(urlPathMatching("/redfish/v1/(?!SessionService/Sessions$).*")).atPriority(1)
-                .willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
+                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
                         .withBody("{\"error\":{\"code\":\"Base.1.8.NoValidSession\",\"message\":\"denied\"}}"))));
+    }
+
+    /** The next request but the session login gets {@code status}; later ones are served as usual. */
+    void rejectNextToken(int status) {
+        faults.add(server.stubFor(any(urlPathMatching("/redfish/v1/(?!SessionService/Sessions$).*")).atPriority(1)
+                .inScenario("reject-once").whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willSetStateTo("rejected")
+                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "text/plain")
+                        .withBody("Invalid token"))));
     }
 
     private void addFault(ResponseDefinitionBuilder response) {
@@ -193,6 +207,7 @@ final class SwordfishArrayFixture implements AutoCloseable {
     void heal() {
         faults.forEach(server::removeStub);
         faults.clear();
+        server.resetScenarios();
         array.setStorageStatus("Enabled", "OK");
     }
 

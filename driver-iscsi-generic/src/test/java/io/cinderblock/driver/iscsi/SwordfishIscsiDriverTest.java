@@ -425,7 +425,7 @@ class SwordfishIscsiDriverTest {
                     context)) {
                 BackendState state = wrong.backendState();
                 assertThat(state.isUp()).isFalse();
-                assertThat(state.reason()).contains("rejected the credentials", "cinder-").doesNotContain(wrongPassword);
+                assertThat(state.reason()).contains("credentials rejected", "cinder-").doesNotContain(wrongPassword);
             }
         }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.VolumeDriver;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -60,5 +62,23 @@ class TlsTest {
             assertThat(driver.backendState().isUp()).isTrue();
         }
         assertThat(context.lines()).anyMatch(l -> l.startsWith("WARNING") && l.contains("verification is OFF"));
+    }
+
+    @Test
+    @DisplayName("a server that accepts TCP and stalls the TLS handshake is reported as such, not as not accepting")
+    void handshakeStall() throws Exception {
+        // A listening socket nobody accepts from: the kernel completes the TCP handshake (backlog),
+        // and no TLS byte ever comes back.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            RecordingContext context = new RecordingContext();
+            Map<String, String> config = Map.of(SwordfishDriverProvider.URL, "https://127.0.0.1:" + silent.getLocalPort(),
+                    SwordfishDriverProvider.CONNECT_TIMEOUT, "1s", SwordfishDriverProvider.REQUEST_TIMEOUT, "2s");
+            try (VolumeDriver driver = fixture.openDriver(config, context)) {
+                BackendState state = driver.backendState();
+                assertThat(state.isUp()).isFalse();
+                assertThat(state.reason()).contains("accepted the TCP connection but did not complete the TLS "
+                        + "handshake within 1 s").doesNotContain("did not accept a connection");
+            }
+        }
     }
 }
