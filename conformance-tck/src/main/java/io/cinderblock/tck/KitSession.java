@@ -51,6 +51,7 @@ final class KitSession implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final AtomicInteger names = new AtomicInteger();
     private VolumeDriver shared;
+    private String sharedFailure;
     private Duration stateDeadline;
 
     private record Cleanup(String what, Runnable action) {}
@@ -190,10 +191,22 @@ final class KitSession implements AutoCloseable {
         return outcome;
     }
 
-    /** A driver opened with the fixture's configuration, shared by the checks that only read. */
+    /**
+     * A driver opened with the fixture's configuration, shared by the checks that only read. If it
+     * does not open, CONF-1 fails and every check that needs it is blocked by CONF-1; the open is
+     * tried once, so a hanging {@code open} costs one operation timeout, not one per test.
+     */
     synchronized VolumeDriver sharedDriver() {
+        if (shared == null && sharedFailure == null) {
+            Outcome<VolumeDriver> outcome = open(fixture.config(), fixture.operationTimeout());
+            if (outcome.returned() && outcome.value().isPresent()) {
+                shared = outcome.value().get();
+            } else {
+                sharedFailure = outcome.account();
+            }
+        }
         if (shared == null) {
-            shared = open(fixture.config(), fixture.operationTimeout()).orFail();
+            throw new BlockedException("CONF-1", "the fixture's configuration does not open a driver: " + sharedFailure);
         }
         return shared;
     }

@@ -169,10 +169,31 @@ public abstract class VolumeDriverConformanceKit {
             return outcome.value().get();
         }
         String broken = outcome.thrown().flatMap(StatsRefusals::requirementOf).orElse("STATS-1");
-        if (broken.equals(requirement) || requirement.equals("STATS-1")) {
+        if (broken.equals(requirement)) {
             return fail(requirement + ": the driver could not produce valid stats: " + outcome.account());
         }
-        return abort("No stats to check; " + outcome.account() + " (reported under " + broken + ")");
+        throw new BlockedException(broken, "no stats to check; " + outcome.account());
+    }
+
+    /**
+     * Stats the driver returned while its device is healthy, for a check outside the stats group: a
+     * refusal by the SDK's stats types blocks the check (the stats requirement it breaks fails);
+     * anything else that goes wrong fails {@code requirement}.
+     */
+    private BackendStats healthyStats(Outcome<BackendStats> outcome, String requirement, String situation) {
+        blockIfStatsRefused(outcome.thrown().orElse(null));
+        if (!outcome.returned() || outcome.value().isEmpty()) {
+            return fail(requirement + ": collectStats() " + situation + ": " + outcome.account());
+        }
+        return outcome.value().get();
+    }
+
+    /** Blocks the current test when {@code thrown} is the SDK refusing the stats a driver built. */
+    private static void blockIfStatsRefused(Throwable thrown) {
+        Optional<String> broken = Optional.ofNullable(thrown).flatMap(StatsRefusals::requirementOf);
+        if (broken.isPresent()) {
+            throw new BlockedException(broken.get(), "the SDK refused the driver's stats: " + Kit.describe(thrown));
+        }
     }
 
     private void requireCapability(Capability... capabilities) {
@@ -299,6 +320,18 @@ public abstract class VolumeDriverConformanceKit {
 
     private static Optional<PoolStats> pool(BackendStats stats, String name) {
         return stats.pools().stream().filter(p -> p.poolName().equals(name)).findFirst();
+    }
+
+    /** Fault proxies in front of the device; a driver whose endpoints cannot be routed is blocked by DESC-4. */
+    private DeviceProxies placeProxies() {
+        if (!DeviceProxies.canProxy(descriptor())) {
+            throw new BlockedException("DESC-4", "the driver declares no endpoint option the fault proxy could route");
+        }
+        try {
+            return s().proxies();
+        } catch (IllegalArgumentException e) {
+            throw new BlockedException("DESC-4", "cannot place the fault proxy: " + e.getMessage());
+        }
     }
 
     // =================================================================== discovery
@@ -762,6 +795,7 @@ public abstract class VolumeDriverConformanceKit {
                         problems = result.get(limitMillis, TimeUnit.MILLISECONDS);
                     } catch (java.util.concurrent.ExecutionException e) {
                         s().observe(Kit.chainText(e.getCause()));
+                        blockIfStatsRefused(e.getCause());
                         throw new AssertionError("A concurrent call threw " + Kit.describe(e.getCause()), e.getCause());
                     } catch (java.util.concurrent.TimeoutException e) {
                         throw new AssertionError("Concurrent calls did not finish within " + limitMillis + " ms");
@@ -793,14 +827,26 @@ public abstract class VolumeDriverConformanceKit {
             final DeviceProxies proxies;
             final VolumeDriver driver;
 
-            Proxied() {
-                assumeTrue(DeviceProxies.canProxy(descriptor()), "driver declares no endpoint option to proxy");
-                try {
-                    proxies = s().proxies();
-                } catch (IllegalArgumentException e) {
-                    throw new AssertionError("Cannot place the fault proxy (see DESC-4): " + e.getMessage(), e);
+            /** For FAULT-1, which judges the proxied driver itself; every other fault test is blocked by it. */
+            Proxied(boolean judged) {
+                proxies = placeProxies();
+                Outcome<VolumeDriver> opened = s().open(proxies.config(), s().operationLimit());
+                if (!judged && !opened.returned()) {
+                    throw new BlockedException("FAULT-1", "cannot open the driver through the fault proxy: "
+                            + opened.account());
                 }
-                driver = s().open(proxies.config(), s().operationLimit()).orFail();
+                driver = opened.orFail();
+                if (!judged) {
+                    Outcome<BackendState> state = probe(driver);
+                    if (!state.returned() || state.value().filter(BackendState::isUp).isEmpty()) {
+                        throw new BlockedException("FAULT-1", "not UP through the healthy fault proxy: "
+                                + state.account());
+                    }
+                }
+            }
+
+            Proxied() {
+                this(false);
             }
 
             Duration deadline() {
@@ -819,12 +865,12 @@ public abstract class VolumeDriverConformanceKit {
         @Tag("FAULT-1")
         @DisplayName("FAULT-1 through the healthy fault proxy the driver reports UP")
         void upThroughProxy() {
-            try (Proxied p = new Proxied()) {
+            try (Proxied p = new Proxied(true)) {
                 BackendState state = state(p.driver);
                 assertThat(state.status()).as("state through the proxy (reason \"%s\")", state.reason())
                         .isEqualTo(BackendState.Status.UP);
-                assertThat(collect(p.driver).orFail().backendState()).as("stats through the proxy")
-                        .isEqualTo(BackendState.Status.UP);
+                assertThat(healthyStats(collect(p.driver), "FAULT-1", "through the healthy proxy").backendState())
+                        .as("stats through the proxy").isEqualTo(BackendState.Status.UP);
             }
         }
 
@@ -852,7 +898,6 @@ public abstract class VolumeDriverConformanceKit {
         private void checkFault(FaultMode mode, String requirement, String situation) {
             try (Proxied p = new Proxied()) {
                 assumeTrue(p.proxies.supports(mode), "the driver's transport cannot simulate " + mode);
-                assumeTrue(state(p.driver).isUp(), "not UP through the proxy before the fault (see FAULT-1)");
                 collect(p.driver); // as a host would have: a driver must not serve these stats once the device fails
                 p.proxies.mode(mode);
                 BackendState down = awaitState(p.driver, st -> !st.isUp(), p.deadline(), requirement,
@@ -876,11 +921,9 @@ public abstract class VolumeDriverConformanceKit {
                     assertThat(state.status()).as("state with %s latency (reason \"%s\")", Kit.millis(latency),
                             state.reason()).isEqualTo(BackendState.Status.UP);
                 }
-                Outcome<BackendStats> stats = collect(p.driver);
-                assertThat(stats.returned()).as("stats with %s latency: %s", Kit.millis(latency), stats.account())
-                        .isTrue();
-                assertThat(stats.value()).as("stats with latency").map(BackendStats::backendState)
-                        .contains(BackendState.Status.UP);
+                BackendStats stats = healthyStats(collect(p.driver), "FAULT-5", "with " + Kit.millis(latency)
+                        + " latency");
+                assertThat(stats.backendState()).as("stats with latency").isEqualTo(BackendState.Status.UP);
             }
         }
 
@@ -900,9 +943,7 @@ public abstract class VolumeDriverConformanceKit {
                     p.proxies.heal();
                     awaitState(p.driver, BackendState::isUp, recovery, "FAULT-6",
                             "after the " + mode + " fault healed (recovery timeout)");
-                    Outcome<BackendStats> stats = collect(p.driver);
-                    assertThat(stats.returned()).as("stats after the %s fault healed: %s", mode, stats.account())
-                            .isTrue();
+                    healthyStats(collect(p.driver), "FAULT-6", "after the " + mode + " fault healed");
                 }
             }
         }
@@ -911,8 +952,7 @@ public abstract class VolumeDriverConformanceKit {
         @Tag("FAULT-7")
         @DisplayName("FAULT-7 open() does not need the device: DOWN while unreachable, UP once back")
         void opensWhileUnreachable() {
-            assumeTrue(DeviceProxies.canProxy(descriptor()), "driver declares no endpoint option to proxy");
-            DeviceProxies proxies = s().proxies();
+            DeviceProxies proxies = placeProxies();
             Outcome<VolumeDriver> opened = null;
             try {
                 proxies.mode(FaultMode.REFUSE);
@@ -947,7 +987,9 @@ public abstract class VolumeDriverConformanceKit {
             assumeTrue(!faults.isEmpty(), "the fixture offers no device-level fault hooks");
             VolumeDriver driver = driver();
             for (DeviceFault fault : faults) {
-                assumeTrue(state(driver).isUp(), "not UP before device fault '" + fault.name() + "'");
+                if (!state(driver).isUp()) {
+                    throw new BlockedException("STATE-1", "not UP before device fault '" + fault.name() + "'");
+                }
                 collect(driver); // as a host would have: a driver must not serve these stats once the device fails
                 try {
                     fault.breakDevice();

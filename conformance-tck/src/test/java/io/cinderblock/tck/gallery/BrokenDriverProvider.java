@@ -9,6 +9,7 @@ import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A driver of the gallery: the correct SIMULATED-array driver with exactly one defect. Subclasses
@@ -21,6 +22,14 @@ abstract class BrokenDriverProvider implements VolumeDriverProvider {
 
     /** The requirement the defect breaks. */
     abstract String breaks();
+
+    /**
+     * Other requirements the same defect honestly breaks too (the kit reports them; the gallery
+     * asserts the exact set). Empty by default: one defect, one red requirement.
+     */
+    Set<String> alsoFails() {
+        return Set.of();
+    }
 
     /** The descriptor; the sim's by default. */
     DriverDescriptor descriptor(DriverDescriptor simDescriptor) {

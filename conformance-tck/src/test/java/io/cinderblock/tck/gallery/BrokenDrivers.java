@@ -142,7 +142,11 @@ final class BrokenDrivers {
         }
     }
 
-    /** Free capacity jumps by 40 GiB between two calls (reads a counter that includes in-flight I/O). */
+    /**
+     * The last pool's free capacity jumps by 40 GiB between two calls (reads a counter that includes
+     * in-flight I/O). Only the last pool, so that the checks that pick the first pool with room (STATS-10,
+     * PROV-7) see its true numbers and the defect shows under STATS-9 alone.
+     */
     static final class JitteryFreeCapacity extends BrokenDriverProvider {
         @Override
         String breaks() {
@@ -156,8 +160,10 @@ final class BrokenDrivers {
                 @Override
                 public BackendStats collectStats() {
                     long drift = calls.getAndIncrement() % 2 == 0 ? 0 : 40;
-                    return rebuild(delegate.collectStats(), p -> p.freeCapacity(Capacity.ofGib(
-                            Math.max(0, p.build().freeCapacity().gib() - drift))));
+                    BackendStats stats = delegate.collectStats();
+                    String last = stats.pools().get(stats.pools().size() - 1).poolName();
+                    return rebuild(stats, p -> p.build().poolName().equals(last) ? p.freeCapacity(Capacity.ofGib(
+                            Math.max(0, p.build().freeCapacity().gib() - drift))) : p);
                 }
             };
         }
@@ -499,7 +505,13 @@ final class BrokenDrivers {
 
         @Override
         VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
-            return new ForwardingVolumeDriver(sim, descriptor());
+            // Consistent with itself: the stats report the same "version" (STATS-2 holds).
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendStats collectStats() {
+                    return delegate.collectStats().toBuilder().driverVersion("latest").build();
+                }
+            };
         }
     }
 }
