@@ -45,7 +45,7 @@ abstract class BrokenDriverProvider implements VolumeDriverProvider {
     abstract VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context);
 
     @Override
-    public final synchronized DriverDescriptor descriptor() {
+    public synchronized DriverDescriptor descriptor() {
         if (descriptor == null) {
             descriptor = descriptor(sim.descriptor());
         }
