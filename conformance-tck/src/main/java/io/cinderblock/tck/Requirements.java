@@ -52,6 +52,7 @@ public final class Requirements {
             core("FAULT-8", "faults", "Device-level faults from the fixture's hooks are reported DOWN, then UP when healed"),
             core("CAP-1", "capabilities", "Undeclared capabilities throw NotSupportedException naming the capability"),
             core("CAP-2", "capabilities", "Capability declarations are coherent"),
+            core("CAP-3", "capabilities", "The driver declares and offers exactly the capabilities the vendor expects"),
             gated("PROV-1", "provisioning", Capability.CREATE_VOLUME, "createVolume returns the requested volume in a reported pool"),
             gated("PROV-2", "provisioning", Capability.CREATE_VOLUME, "deleteVolume is idempotent"),
             gated("PROV-3", "provisioning", Capability.EXTEND_VOLUME, "extendVolume grows; a size not larger fails typed"),

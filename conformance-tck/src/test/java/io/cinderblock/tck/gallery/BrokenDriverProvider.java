@@ -31,6 +31,11 @@ abstract class BrokenDriverProvider implements VolumeDriverProvider {
         return Set.of();
     }
 
+    /** The fixture for this driver; the sim device's, unchanged, by default. */
+    io.cinderblock.tck.TckFixture.Builder fixture(io.cinderblock.tck.TckFixture.Builder simFixture) {
+        return simFixture;
+    }
+
     /** The descriptor; the sim's by default. */
     DriverDescriptor descriptor(DriverDescriptor simDescriptor) {
         return simDescriptor;

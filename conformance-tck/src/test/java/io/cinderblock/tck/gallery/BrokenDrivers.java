@@ -52,7 +52,7 @@ final class BrokenDrivers {
                 new SnapshotDeleteNotIdempotent(), new RestoredVolumeWithWrongId(), new CloneWithWrongId(),
                 new CapacityErrorUntyped(), new TerminateNotIdempotent(), new ThreadPerProbe(),
                 new BasicAuthHeaderInLog(), new DuplicatePoolNames(), new ReservedPercentageOver100(),
-                new ExtendReportsButDoesNotGrow());
+                new ExtendReportsButDoesNotGrow(), new DropsExpectedClone());
     }
 
     /** Stats rebuilt with every pool changed by {@code change}. */
@@ -328,7 +328,7 @@ final class BrokenDrivers {
         }
     }
 
-    /** Reports DOWN whenever a probe takes more than 100 ms, far below its own timeout. */
+    /** Reports DOWN whenever a probe takes more than 600 ms, far below its own timeout. */
     static final class PanicsWhenSlow extends BrokenDriverProvider {
         @Override
         String breaks() {
@@ -342,7 +342,8 @@ final class BrokenDrivers {
                 public BackendState backendState() {
                     long start = System.nanoTime();
                     BackendState state = delegate.backendState();
-                    if (Duration.ofNanos(System.nanoTime() - start).toMillis() > 100) {
+                    // 600 ms: far below its own timeout, yet above what a healthy probe takes on a loaded test machine.
+                    if (Duration.ofNanos(System.nanoTime() - start).toMillis() > 600) {
                         return BackendState.down("device too slow", Clock.systemUTC());
                     }
                     return state;
@@ -1081,6 +1082,36 @@ final class BrokenDrivers {
                         return delegate.extendVolume(volume, newSizeGib);
                     }
                     return new Volume(volume.id(), volume.name(), newSizeGib, volume.poolName(), volume.providerLocation());
+                }
+            };
+        }
+    }
+
+    /** Ships without clones (refusing them properly) although the vendor's release notes promise them. */
+    static final class DropsExpectedClone extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "CAP-3";
+        }
+
+        @Override
+        io.cinderblock.tck.TckFixture.Builder fixture(io.cinderblock.tck.TckFixture.Builder simFixture) {
+            return simFixture.expectCapabilities(java.util.EnumSet.allOf(Capability.class));
+        }
+
+        @Override
+        DriverDescriptor descriptor(DriverDescriptor sim) {
+            return copy(sim, true, Set.of(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME, Capability.SNAPSHOT,
+                    Capability.VOLUME_FROM_SNAPSHOT, Capability.CONNECTION)).build();
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            String id = descriptor().id();
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public Volume cloneVolume(io.cinderblock.sdk.spi.VolumeSpec spec, Volume source) {
+                    throw new io.cinderblock.sdk.error.NotSupportedException(Capability.CLONE_VOLUME, id);
                 }
             };
         }

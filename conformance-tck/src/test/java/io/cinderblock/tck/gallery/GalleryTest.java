@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GalleryTest {
 
     /** What the known-good driver must score under {@link #filter}: everything passes but CAP-1 (it offers every capability). */
-    private static final long KNOWN_GOOD_PASSED = 37;
+    private static final long KNOWN_GOOD_PASSED = 38;
     private static final Set<String> KNOWN_GOOD_SKIPPED = Set.of("CAP-1");
 
     /** Driver-enforced requirements no gallery driver fails yet; the list may only shrink. */
@@ -52,9 +52,15 @@ class GalleryTest {
     }
 
     private static RunResult run(VolumeDriverProvider provider, Set<String> extra, boolean withLabel) {
+        return run(provider, extra, withLabel, b -> b);
+    }
+
+    private static RunResult run(VolumeDriverProvider provider, Set<String> extra, boolean withLabel,
+            java.util.function.UnaryOperator<TckFixture.Builder> customize) {
         SimDevice device = SimDevice.start();
         // A short settle timeout: the stale-stats driver would otherwise be waited on for the default 10 s.
-        TckFixture.Builder fixture = device.fixture(provider).settleTimeout(Duration.ofSeconds(3)).closeAfterRun(device);
+        TckFixture.Builder fixture = customize.apply(device.fixture(provider).settleTimeout(Duration.ofSeconds(3))
+                .closeAfterRun(device));
         if (withLabel) {
             fixture.option("sim_label", "tck");
         }
@@ -85,7 +91,8 @@ class GalleryTest {
     void failsExactlyTheRequirementsItBreaks(BrokenDriverProvider broken) {
         Set<String> expected = new TreeSet<>(broken.alsoFails());
         expected.add(broken.breaks());
-        RunResult result = run(broken, expected, broken instanceof BrokenDrivers.NullPointerOnMissingOption);
+        RunResult result = run(broken, expected, broken instanceof BrokenDrivers.NullPointerOnMissingOption,
+                broken::fixture);
 
         assertThat(result.failedRequirements()).as("requirements %s fails; not passed: %s", broken, notPassed(result))
                 .isEqualTo(expected);
@@ -97,7 +104,8 @@ class GalleryTest {
 
     @Test
     void knownGoodDriverPassesEveryCheckOfTheGalleryRun() {
-        RunResult result = run(new SimulatedArrayDriverProvider(), Set.of(), false);
+        RunResult result = run(new SimulatedArrayDriverProvider(), Set.of(), false,
+                b -> b.expectCapabilities(java.util.EnumSet.allOf(io.cinderblock.sdk.spi.Capability.class)));
 
         assertThat(result.count(TestResult.Status.FAILED)).as("failed: %s", notPassed(result)).isZero();
         assertThat(result.count(TestResult.Status.BLOCKED)).as("blocked").isZero();

@@ -30,7 +30,7 @@ class TckMainTest {
     @TempDir
     Path dir;
 
-    private static final int KNOWN_GOOD_PASSED = 44;
+    private static final int KNOWN_GOOD_PASSED = 45;
     private static final java.util.Set<String> KNOWN_GOOD_SKIPPED = java.util.Set.of("CAP-1", "FAULT-8");
 
     private SimDevice device;
@@ -77,7 +77,8 @@ class TckMainTest {
         Path reports = dir.resolve("tck-report");
         long start = System.nanoTime();
         int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
-                "--report-dir", reports.toString());
+                "--report-dir", reports.toString(), "--expect-capabilities",
+                "create_volume,extend_volume,snapshot,volume_from_snapshot,clone_volume,connection");
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.println("Standalone run against driver-sim took " + millis + " ms");
 
@@ -141,7 +142,7 @@ class TckMainTest {
                 "--list");
         assertThat(code).isEqualTo(TckMain.EXIT_PASSED);
         assertThat(out()).contains("STATE-2", "applies", "FAULT-8", "skipped", "device-level fault hooks")
-                .contains("44 of 46 requirements apply");
+                .contains("44 of 47 requirements apply");
         assertThat(dir.resolve("tck-report")).doesNotExist();
     }
 
@@ -155,6 +156,9 @@ class TckMainTest {
         assertThat(err()).contains("Unknown argument '--bogus'");
         assertThat(run("--driver-jar", jar, "--config", config, "--include", "stats,snapshots")).isEqualTo(TckMain.EXIT_USAGE);
         assertThat(err()).contains("Unknown group, requirement or capability 'snapshots'");
+        assertThat(run("--driver-jar", jar, "--config", config, "--expect-capabilities", "create_volume,clones"))
+                .isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("Unknown capability 'clones' in --expect-capabilities");
         assertThat(run("--driver-jar", jar)).isEqualTo(TckMain.EXIT_USAGE);
         assertThat(err()).contains("--config is required");
         assertThat(run("--driver-jar", dir.resolve("missing.jar").toString(), "--config", config))
