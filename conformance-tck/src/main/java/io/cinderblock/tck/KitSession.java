@@ -46,14 +46,23 @@ final class KitSession implements AutoCloseable {
     private final String runPrefix;
     private final ExecutorService calls;
     private final LogCapture logs = new LogCapture();
-    private final Queue<String> observed = new ConcurrentLinkedQueue<>();
+    private final Queue<Observed> observed = new ConcurrentLinkedQueue<>();
     private final Deque<Cleanup> cleanups = new ArrayDeque<>();
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final AtomicInteger names = new AtomicInteger();
     private VolumeDriver shared;
+    private String sharedFailure;
     private Duration stateDeadline;
 
     private record Cleanup(String what, Runnable action) {}
+
+    /**
+     * A text the driver produced, and where the kit saw it.
+     *
+     * @param where e.g. {@code "backendState() reason"}, {@code "log record"}
+     * @param text the text
+     */
+    record Observed(String where, String text) {}
 
     KitSession(TckFixture fixture) {
         this.fixture = requireNonNull(fixture, "fixture() returned null");
@@ -93,14 +102,14 @@ final class KitSession implements AutoCloseable {
         Future<T> future = calls.submit(action);
         try {
             T value = future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            observeValue(value);
+            observeValue(what, value);
             return new Outcome<>(what, Optional.ofNullable(value), Optional.empty(), since(start), false);
         } catch (TimeoutException e) {
             // Abandoned, not cancelled: interrupting a driver mid-call would test our interrupt, not its timeout.
             return new Outcome<>(what, Optional.empty(), Optional.empty(), since(start), true);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            observed.add(Kit.chainText(cause));
+            observed.add(new Observed(what + " exception and cause chain", Kit.chainText(cause)));
             return new Outcome<>(what, Optional.empty(), Optional.of(cause), since(start), false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -125,26 +134,27 @@ final class KitSession implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    private void observeValue(Object value) {
+    private void observeValue(String what, Object value) {
         if (value instanceof BackendState) {
-            observed.add(((BackendState) value).reason());
+            observed.add(new Observed(what + " reason", ((BackendState) value).reason()));
+            observed.add(new Observed(what + " toString()", value.toString()));
         } else if (value instanceof BackendStats) {
-            observed.add(value.toString());
-            observed.add(((BackendStats) value).toCinderMap().toString());
+            observed.add(new Observed(what + " toString()", value.toString()));
+            observed.add(new Observed(what + " stats map", ((BackendStats) value).toCinderMap().toString()));
         } else if (value != null && !(value instanceof Boolean)) {
-            observed.add(value.toString());
+            observed.add(new Observed(what + " result toString()", value.toString()));
         }
     }
 
     /** Records a text the driver produced, for the secrets checks. */
-    void observe(String text) {
-        observed.add(text);
+    void observe(String where, String text) {
+        observed.add(new Observed(where, text));
     }
 
-    /** Every text the driver produced so far: results, exception chains, log lines. */
-    List<String> observedTexts() {
-        List<String> texts = new java.util.ArrayList<>(observed);
-        texts.addAll(logs.lines());
+    /** Every text the driver produced so far: results, exception chains, log records. */
+    List<Observed> observedTexts() {
+        List<Observed> texts = new java.util.ArrayList<>(observed);
+        logs.lines().forEach(line -> texts.add(new Observed("log record", line)));
         return texts;
     }
 
@@ -190,10 +200,43 @@ final class KitSession implements AutoCloseable {
         return outcome;
     }
 
-    /** A driver opened with the fixture's configuration, shared by the checks that only read. */
+    /** Validates and opens on the calling thread; the caller closes the driver. */
+    VolumeDriver openUnmanaged(Map<String, String> config) {
+        DriverConfig validated = DriverConfig.validate(descriptor, fixture.backendName(), config);
+        return provider.open(validated, context());
+    }
+
+    /**
+     * Validates and opens like {@link #open}, then closes the driver at once (within the same limit):
+     * for checks that open many drivers and need none of them afterwards.
+     */
+    Outcome<VolumeDriver> openAndClose(Map<String, String> config, Duration limit) {
+        Outcome<VolumeDriver> outcome = call("open()", limit, () -> openUnmanaged(config));
+        outcome.value().ifPresent(driver -> {
+            Outcome<Boolean> closed = run("close()", limit, driver::close);
+            if (!closed.returned()) {
+                closeAtEnd(driver); // tried again at the end of the run
+            }
+        });
+        return outcome;
+    }
+
+    /**
+     * A driver opened with the fixture's configuration, shared by the checks that only read. If it
+     * does not open, CONF-1 fails and every check that needs it is blocked by CONF-1; the open is
+     * tried once, so a hanging {@code open} costs one operation timeout, not one per test.
+     */
     synchronized VolumeDriver sharedDriver() {
+        if (shared == null && sharedFailure == null) {
+            Outcome<VolumeDriver> outcome = open(fixture.config(), fixture.operationTimeout());
+            if (outcome.returned() && outcome.value().isPresent()) {
+                shared = outcome.value().get();
+            } else {
+                sharedFailure = outcome.account();
+            }
+        }
         if (shared == null) {
-            shared = open(fixture.config(), fixture.operationTimeout()).orFail();
+            throw new BlockedException("CONF-1", "the fixture's configuration does not open a driver: " + sharedFailure);
         }
         return shared;
     }

@@ -13,8 +13,12 @@ import java.util.Optional;
  * @param group e.g. {@code state}; also a JUnit tag
  * @param capability the capability the driver must declare for the requirement to apply
  * @param text what a conforming driver does
+ * @param sdkEnforced whether the SDK's own types refuse every violation before the driver could commit
+ *     it (the kit's test then only confirms the SDK does so); otherwise a driver can fail it, and the
+ *     kit's gallery holds a broken driver that does
  */
-public record Requirement(String id, String group, Optional<Capability> capability, String text) {
+public record Requirement(String id, String group, Optional<Capability> capability, String text,
+        boolean sdkEnforced) {
 
     public Requirement {
         requireNonNull(id, "id is null");

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 public final class Requirements {
     /** The groups, in report order; each is also a JUnit tag. */
     public static final List<String> GROUPS = List.of("discovery", "descriptor", "configuration", "stats", "state",
-            "faults", "capabilities", "provisioning", "connections", "secrets");
+            "faults", "capabilities", "provisioning", "connections", "resources", "secrets");
 
     /** Every requirement, in document order. */
     public static final List<Requirement> ALL = List.of(
@@ -25,9 +25,10 @@ public final class Requirements {
             core("DESC-3", "descriptor", "Storage protocol is a Cinder constant; SPI version hosted by this SDK"),
             core("DESC-4", "descriptor", "Options are described; the device address is declared as proxyable endpoint options"),
             core("CONF-1", "configuration", "The fixture's configuration opens a driver with the provider's descriptor"),
-            core("CONF-2", "configuration", "A missing required option fails with InvalidConfigException naming it"),
-            core("CONF-3", "configuration", "A value of the wrong type fails with InvalidConfigException naming the option"),
+            sdk("CONF-2", "configuration", "A missing required option fails with InvalidConfigException naming it"),
+            sdk("CONF-3", "configuration", "A value of the wrong type fails with InvalidConfigException naming the option"),
             core("CONF-4", "configuration", "Unset optional or out-of-range values open or fail typed, naming the option, in time"),
+            core("CONF-5", "configuration", "Hostile or malformed values of every option, STRING included, open or fail typed, naming the option"),
             core("STATS-1", "stats", "collectStats() returns in time, without an exception, with backend_state up"),
             core("STATS-2", "stats", "The six required keys are present; vendor, version and protocol match the descriptor"),
             core("STATS-3", "stats", "volume_backend_name equals the configured backend name"),
@@ -51,6 +52,7 @@ public final class Requirements {
             core("FAULT-8", "faults", "Device-level faults from the fixture's hooks are reported DOWN, then UP when healed"),
             core("CAP-1", "capabilities", "Undeclared capabilities throw NotSupportedException naming the capability"),
             core("CAP-2", "capabilities", "Capability declarations are coherent"),
+            core("CAP-3", "capabilities", "The driver declares and offers exactly the capabilities the vendor expects"),
             gated("PROV-1", "provisioning", Capability.CREATE_VOLUME, "createVolume returns the requested volume in a reported pool"),
             gated("PROV-2", "provisioning", Capability.CREATE_VOLUME, "deleteVolume is idempotent"),
             gated("PROV-3", "provisioning", Capability.EXTEND_VOLUME, "extendVolume grows; a size not larger fails typed"),
@@ -60,6 +62,7 @@ public final class Requirements {
             gated("PROV-7", "provisioning", Capability.CREATE_VOLUME, "A volume larger than a thick pool's free capacity fails with INSUFFICIENT_CAPACITY"),
             gated("CONN-1", "connections", Capability.CONNECTION, "initializeConnection returns well-formed connection info"),
             gated("CONN-2", "connections", Capability.CONNECTION, "terminateConnection is idempotent"),
+            core("RES-1", "resources", "Threads and file descriptors do not grow with calls or open/close cycles; close() ends the driver's threads"),
             core("SEC-1", "secrets", "Credential options are declared secret; shown configuration masks them"),
             core("SEC-2", "secrets", "Secret values never appear in toString(), exception messages or logs"));
 
@@ -69,11 +72,15 @@ public final class Requirements {
     private Requirements() {}
 
     private static Requirement core(String id, String group, String text) {
-        return new Requirement(id, group, Optional.empty(), text);
+        return new Requirement(id, group, Optional.empty(), text, false);
+    }
+
+    private static Requirement sdk(String id, String group, String text) {
+        return new Requirement(id, group, Optional.empty(), text, true);
     }
 
     private static Requirement gated(String id, String group, Capability capability, String text) {
-        return new Requirement(id, group, Optional.of(capability), text);
+        return new Requirement(id, group, Optional.of(capability), text, false);
     }
 
     /** The requirement with this id, if any. */

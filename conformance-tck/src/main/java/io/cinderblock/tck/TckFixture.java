@@ -3,6 +3,7 @@ package io.cinderblock.tck;
 import static java.util.Objects.requireNonNull;
 
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.Connector;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -45,6 +47,7 @@ public final class TckFixture {
     private final Connector connector;
     private final List<AutoCloseable> resources;
     private final Consumer<Volume> beforeConnect;
+    private final Optional<Set<Capability>> expectedCapabilities;
 
     private TckFixture(Builder b) {
         this.provider = b.provider;
@@ -62,6 +65,7 @@ public final class TckFixture {
         this.connector = b.connector;
         this.resources = List.copyOf(b.resources);
         this.beforeConnect = b.beforeConnect;
+        this.expectedCapabilities = Optional.ofNullable(b.expectedCapabilities).map(Set::copyOf);
     }
 
     /** A fixture for this provider instance (a driver on the test class path, or a test double). */
@@ -158,6 +162,11 @@ public final class TckFixture {
         return beforeConnect;
     }
 
+    /** The capabilities the vendor expects the driver to declare and offer (CAP-3), if stated. */
+    public Optional<Set<Capability>> expectedCapabilities() {
+        return expectedCapabilities;
+    }
+
     @Override
     public String toString() {
         return "TckFixture[driver=" + provider.descriptor().id() + ", backend=" + backendName + "]";
@@ -180,6 +189,7 @@ public final class TckFixture {
         private Connector connector = Connector.iscsi("tck-host", "iqn.2026-11.io.cinderblock.tck:tck-host");
         private final List<AutoCloseable> resources = new ArrayList<>();
         private Consumer<Volume> beforeConnect = volume -> { };
+        private Set<Capability> expectedCapabilities;
 
         private Builder(VolumeDriverProvider provider) {
             this.provider = provider;
@@ -282,6 +292,16 @@ public final class TckFixture {
          */
         public Builder beforeConnect(Consumer<Volume> hook) {
             this.beforeConnect = requireNonNull(hook, "hook is null");
+            return this;
+        }
+
+        /**
+         * The capabilities the vendor expects (CAP-3): the driver must declare, and offer with this
+         * configuration, exactly these. Unset, CAP-3 is skipped.
+         */
+        public Builder expectCapabilities(Set<Capability> capabilities) {
+            requireNonNull(capabilities, "capabilities is null");
+            this.expectedCapabilities = Set.copyOf(capabilities);
             return this;
         }
 

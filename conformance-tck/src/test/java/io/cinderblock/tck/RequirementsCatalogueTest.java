@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** REQUIREMENTS.md, the {@link Requirements} catalogue and the kit's test tags name the same ids. */
 class RequirementsCatalogueTest {
-    private static final Pattern DOC_ROW = Pattern.compile("^\\| ([A-Z]+-\\d+) \\|", Pattern.MULTILINE);
+    private static final Pattern DOC_ROW = Pattern.compile("^\\| ([A-Z]+-\\d+) \\| (driver|SDK) \\|", Pattern.MULTILINE);
 
     private static Set<String> catalogue() {
         return Requirements.ALL.stream().map(Requirement::id).collect(Collectors.toCollection(TreeSet::new));
@@ -31,6 +31,8 @@ class RequirementsCatalogueTest {
         Matcher m = DOC_ROW.matcher(doc);
         while (m.find()) {
             assertThat(documented.add(m.group(1))).as("%s documented once", m.group(1)).isTrue();
+            Requirements.byId(m.group(1)).ifPresent(r -> assertThat(m.group(2)).as("who enforces %s", r.id())
+                    .isEqualTo(r.sdkEnforced() ? "SDK" : "driver"));
         }
         assertThat(documented).isEqualTo(catalogue());
         for (String group : Requirements.GROUPS) {

@@ -9,6 +9,7 @@ class SimulatedArrayKitTest extends VolumeDriverConformanceKit {
     @Override
     protected TckFixture fixture() {
         SimDevice device = SimDevice.start();
-        return device.fixture().closeAfterRun(device).build();
+        return device.fixture().expectCapabilities(java.util.EnumSet.allOf(io.cinderblock.sdk.spi.Capability.class))
+                .closeAfterRun(device).build();
     }
 }

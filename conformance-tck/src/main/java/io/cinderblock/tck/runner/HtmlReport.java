@@ -29,7 +29,7 @@ final class HtmlReport {
                 .append("table{border-collapse:collapse;width:100%;margin:1em 0}\n")
                 .append("th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;font-size:.9em}\n")
                 .append("th{background:#f3f3f3}\n.passed{color:#176f2c;font-weight:bold}\n")
-                .append(".failed{color:#b00020;font-weight:bold}\n.skipped,.not_run{color:#8a6d00}\n")
+                .append(".failed{color:#b00020;font-weight:bold}\n.skipped,.not_run{color:#8a6d00}\n.blocked{color:#b05000;font-weight:bold}\n")
                 .append(".verdict{font-size:1.6em;padding:.4em .8em;border-radius:.3em;display:inline-block}\n")
                 .append(".ok{background:#e3f4e6}.bad{background:#fbe3e6}\npre{white-space:pre-wrap;margin:0}\n")
                 .append("</style>\n</head>\n<body>\n");
@@ -47,15 +47,18 @@ final class HtmlReport {
                 + ")");
         row(html, "Run", result.startedAt() + " (" + result.duration().toMillis() + " ms)");
         row(html, "Tests", result.count(TestResult.Status.PASSED) + " passed, " + result.count(TestResult.Status.FAILED)
-                + " failed, " + result.count(TestResult.Status.SKIPPED) + " skipped");
+                + " failed, " + result.count(TestResult.Status.BLOCKED) + " blocked by a failure, "
+                + result.count(TestResult.Status.SKIPPED) + " skipped");
         html.append("</table>\n");
 
         html.append("<h2>What was tested</h2>\n<table>\n<tr><th>Area</th><th>Declared</th><th>Passed</th>")
-                .append("<th>Failed</th><th>Skipped</th><th>Note</th></tr>\n");
+                .append("<th>Failed</th><th>Blocked</th><th>Skipped</th><th>Note</th></tr>\n");
         for (ConsoleSummary.Row row : ConsoleSummary.matrix(result)) {
             html.append("<tr><td>").append(escape(row.name())).append("</td><td>").append(escape(row.declared()))
                     .append("</td><td>").append(row.passed()).append("</td><td")
                     .append(row.failed() > 0 ? " class=\"failed\"" : "").append('>').append(row.failed())
+                    .append("</td><td").append(row.blocked() > 0 ? " class=\"blocked\"" : "").append('>')
+                    .append(row.blocked())
                     .append("</td><td>").append(row.skipped()).append("</td><td>").append(escape(row.note()))
                     .append("</td></tr>\n");
         }

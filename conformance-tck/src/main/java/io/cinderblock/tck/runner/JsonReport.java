@@ -41,6 +41,7 @@ final class JsonReport {
         json.append("  \"summary\": {\"verdict\": ").append(quote(result.passed() ? "passed" : "failed"))
                 .append(", \"passed\": ").append(result.count(TestResult.Status.PASSED))
                 .append(", \"failed\": ").append(result.count(TestResult.Status.FAILED))
+                .append(", \"blocked\": ").append(result.count(TestResult.Status.BLOCKED))
                 .append(", \"skipped\": ").append(result.count(TestResult.Status.SKIPPED)).append("},\n");
         json.append("  \"requirements\": [\n");
         List<RequirementResult> requirements = result.requirements();
@@ -53,6 +54,7 @@ final class JsonReport {
                     .append(", \"result\": ").append(quote(r.status().name().toLowerCase(java.util.Locale.ROOT)))
                     .append(", \"duration_ms\": ").append(r.duration().toMillis())
                     .append(", \"message\": ").append(optional(r.message()))
+                    .append(", \"blocked_by\": ").append(optional(r.blockedBy()))
                     .append(", \"text\": ").append(quote(r.requirement().text()))
                     .append('}').append(i + 1 < requirements.size() ? ",\n" : "\n");
         }
@@ -68,6 +70,7 @@ final class JsonReport {
                     .append(", \"result\": ").append(quote(t.status().name().toLowerCase(java.util.Locale.ROOT)))
                     .append(", \"duration_ms\": ").append(t.duration().toMillis())
                     .append(", \"message\": ").append(optional(t.message()))
+                    .append(", \"blocked_by\": ").append(optional(t.blockedBy()))
                     .append('}').append(i + 1 < tests.size() ? ",\n" : "\n");
         }
         json.append("  ]\n}\n");

@@ -41,8 +41,10 @@ final class ProgressPrinter implements TestExecutionListener {
     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
         Optional<String> message = result.getThrowable().map(t -> firstLine(String.valueOf(t.getMessage())));
         if (id.isTest()) {
+            boolean blocked = result.getThrowable().filter(io.cinderblock.tck.BlockedException.class::isInstance)
+                    .isPresent();
             String word = result.getStatus() == TestExecutionResult.Status.SUCCESSFUL ? "PASS"
-                    : result.getStatus() == TestExecutionResult.Status.ABORTED ? "SKIP" : "FAIL";
+                    : blocked ? "BLKD" : result.getStatus() == TestExecutionResult.Status.ABORTED ? "SKIP" : "FAIL";
             line(word, id, word.equals("PASS") ? Optional.empty()
                     : message.map(ResultCollector::withoutAssumptionPrefix));
         } else if (result.getStatus() == TestExecutionResult.Status.FAILED) {

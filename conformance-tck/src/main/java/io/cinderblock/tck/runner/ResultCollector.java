@@ -1,5 +1,6 @@
 package io.cinderblock.tck.runner;
 
+import io.cinderblock.tck.BlockedException;
 import io.cinderblock.tck.Requirements;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,13 @@ final class ResultCollector implements TestExecutionListener {
                     record(id, TestResult.Status.PASSED, Optional.empty());
                     break;
                 case ABORTED:
-                    record(id, TestResult.Status.SKIPPED, message.map(ResultCollector::withoutAssumptionPrefix));
+                    Optional<String> blockedBy = result.getThrowable().filter(BlockedException.class::isInstance)
+                            .map(t -> ((BlockedException) t).blockedBy());
+                    if (blockedBy.isPresent()) {
+                        record(id, TestResult.Status.BLOCKED, message, blockedBy);
+                    } else {
+                        record(id, TestResult.Status.SKIPPED, message.map(ResultCollector::withoutAssumptionPrefix));
+                    }
                     break;
                 default:
                     record(id, TestResult.Status.FAILED, message);
@@ -82,6 +89,11 @@ final class ResultCollector implements TestExecutionListener {
     }
 
     private void record(TestIdentifier id, TestResult.Status status, Optional<String> message) {
+        record(id, status, message, Optional.empty());
+    }
+
+    private void record(TestIdentifier id, TestResult.Status status, Optional<String> message,
+            Optional<String> blockedBy) {
         if (!recorded.add(id.getUniqueId())) {
             return;
         }
@@ -100,7 +112,8 @@ final class ResultCollector implements TestExecutionListener {
         List<String> capabilities = tags.stream()
                 .filter(t -> io.cinderblock.sdk.spi.Capability.fromWireName(t).isPresent()).sorted()
                 .collect(Collectors.toList());
-        results.add(new TestResult(displayPath(id), requirements, group, capabilities, status, duration, message));
+        results.add(new TestResult(displayPath(id), requirements, group, capabilities, status, duration, message,
+                blockedBy));
     }
 
     private String displayPath(TestIdentifier id) {

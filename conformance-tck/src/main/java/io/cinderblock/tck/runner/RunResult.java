@@ -33,9 +33,9 @@ public record RunResult(DriverDescriptor descriptor, String backendName, Instant
         tests = List.copyOf(tests);
     }
 
-    /** Whether no test failed. */
+    /** Whether no test failed and none was blocked by a failure (a filtered run can block on an excluded one). */
     public boolean passed() {
-        return count(TestResult.Status.FAILED) == 0;
+        return count(TestResult.Status.FAILED) == 0 && count(TestResult.Status.BLOCKED) == 0;
     }
 
     /** How many tests ended with {@code status}. */
@@ -64,12 +64,17 @@ public record RunResult(DriverDescriptor descriptor, String backendName, Instant
             Duration duration = mine.stream().map(TestResult::duration).reduce(Duration.ZERO, Duration::plus);
             RequirementResult.Status status;
             Optional<String> message;
+            Optional<String> blockedBy = Optional.empty();
             if (mine.isEmpty()) {
                 status = RequirementResult.Status.NOT_RUN;
                 message = Optional.of("excluded by the run's filters");
             } else if (mine.stream().anyMatch(t -> t.status() == TestResult.Status.FAILED)) {
                 status = RequirementResult.Status.FAILED;
                 message = first(mine, TestResult.Status.FAILED);
+            } else if (mine.stream().anyMatch(t -> t.status() == TestResult.Status.BLOCKED)) {
+                status = RequirementResult.Status.BLOCKED;
+                message = first(mine, TestResult.Status.BLOCKED);
+                blockedBy = mine.stream().map(TestResult::blockedBy).flatMap(Optional::stream).findFirst();
             } else if (mine.stream().anyMatch(t -> t.status() == TestResult.Status.PASSED)) {
                 status = RequirementResult.Status.PASSED;
                 message = Optional.empty();
@@ -77,9 +82,17 @@ public record RunResult(DriverDescriptor descriptor, String backendName, Instant
                 status = RequirementResult.Status.SKIPPED;
                 message = first(mine, TestResult.Status.SKIPPED);
             }
-            results.add(new RequirementResult(requirement, status, duration, message));
+            results.add(new RequirementResult(requirement, status, duration, message, blockedBy));
         }
         return results;
+    }
+
+    /** The ids of the requirements with a blocked test and no failed one, with what blocked them. */
+    public Set<String> blockedRequirements() {
+        Set<String> ids = new TreeSet<>();
+        requirements().stream().filter(r -> r.status() == RequirementResult.Status.BLOCKED)
+                .forEach(r -> ids.add(r.requirement().id()));
+        return ids;
     }
 
     private static Optional<String> first(List<TestResult> tests, TestResult.Status status) {

@@ -50,6 +50,7 @@ public final class TckMain {
     private static final String USAGE = String.join("\n",
             "usage: java -jar conformance-tck.jar (--driver-jar JAR | --driver-dir DIR) [--config FILE]",
             "                                     [--report-dir DIR] [--include X,...] [--exclude X,...] [--list]",
+            "                                     [--expect-capabilities C,...]",
             "",
             "  --driver-jar JAR    the driver jar (one VolumeDriverProvider in META-INF/services)",
             "  --driver-dir DIR    a directory of jars forming one driver: the driver jar and its libraries",
@@ -60,6 +61,8 @@ public final class TckMain {
             "  --include X,...     run only these groups, requirement ids (STATE-2) or capability names (snapshot)",
             "  --exclude X,...     skip these groups, requirement ids or capability names",
             "  --list              print which requirements apply to this driver, run nothing",
+            "  --expect-capabilities C,...  the capabilities the driver must declare and offer (CAP-3),",
+            "                      e.g. create_volume,extend_volume,snapshot",
             "  --help              this text",
             "",
             "exit codes: 0 all passed, 1 failures, 2 usage or setup error");
@@ -94,17 +97,19 @@ public final class TckMain {
             String backendName = config.map(c -> c.get("volume_backend_name")).orElse("tck-" + descriptor.id());
             List<String> include = checkedTags(options.include, "--include");
             List<String> exclude = checkedTags(options.exclude, "--exclude");
+            expectedCapabilities(options); // a misspelt capability stops the run before anything starts
             if (options.list) {
-                printApplicability(descriptor, config, driver.source(), out);
+                printApplicability(descriptor, config, driver.source(), out, options.expect.isPresent());
                 return EXIT_PASSED;
             }
             Map<String, String> driverOptions = config.orElseThrow(() -> new UsageException(
                     "--config is required to run the kit"));
             Files.createDirectories(options.reportDir);
-            TckFixture fixture = TckFixture.forProvider(driver.provider())
+            TckFixture.Builder fixtureBuilder = TckFixture.forProvider(driver.provider())
                     .backendName(backendName)
-                    .config(driverOptions)
-                    .build();
+                    .config(driverOptions);
+            expectedCapabilities(options).ifPresent(fixtureBuilder::expectCapabilities);
+            TckFixture fixture = fixtureBuilder.build();
             out.println("cinderblock TCK " + Versions.tck() + ": certifying driver '" + descriptor.id() + "' "
                     + descriptor.driverVersion() + " from " + driver.source());
             RunResult result = ConformanceRun.of(fixture)
@@ -207,14 +212,29 @@ public final class TckMain {
         return tags;
     }
 
+    /** The capabilities of {@code --expect-capabilities}, refusing a name that is not one. */
+    private static Optional<java.util.Set<Capability>> expectedCapabilities(Options options) {
+        if (options.expect.isEmpty()) {
+            return Optional.empty();
+        }
+        java.util.Set<Capability> expected = java.util.EnumSet.noneOf(Capability.class);
+        for (String name : options.expect.get()) {
+            expected.add(Capability.fromWireName(name).orElseThrow(() -> new UsageException("Unknown capability '"
+                    + name + "' in --expect-capabilities (known: " + java.util.Arrays.stream(Capability.values())
+                            .map(Capability::wireName).collect(Collectors.joining(", ")) + ")")));
+        }
+        return Optional.of(expected);
+    }
+
     private static void printApplicability(DriverDescriptor descriptor, Optional<Map<String, String>> config,
-            String source, PrintStream out) {
+            String source, PrintStream out, boolean expectationStated) {
         out.println("Driver '" + descriptor.id() + "' " + descriptor.driverVersion() + " by " + descriptor.vendorName()
                 + " (" + source + "), capabilities " + descriptor.capabilities().stream().sorted()
                         .map(Capability::wireName).collect(Collectors.toList()));
         int applies = 0;
         for (Requirement requirement : Requirements.ALL) {
-            Optional<String> skip = whyNot(requirement, descriptor, config);
+            Optional<String> skip = requirement.id().equals("CAP-3") && !expectationStated
+                    ? Optional.of("no --expect-capabilities given") : whyNot(requirement, descriptor, config);
             applies += skip.isEmpty() ? 1 : 0;
             out.printf("%-9s %-13s %-8s %s%s%n", requirement.id(), requirement.group(), skip.isEmpty() ? "applies" : "skipped",
                     requirement.text(), skip.map(s -> " [" + s + "]").orElse(""));
@@ -276,6 +296,7 @@ public final class TckMain {
         Path reportDir = Path.of("tck-report");
         final List<String> include = new ArrayList<>();
         final List<String> exclude = new ArrayList<>();
+        Optional<List<String>> expect = Optional.empty();
         boolean list;
         boolean help;
 
@@ -314,6 +335,11 @@ public final class TckMain {
                         break;
                     case "--exclude":
                         split(value != null ? value : next(args, ++i, arg), o.exclude);
+                        break;
+                    case "--expect-capabilities":
+                        List<String> names = new ArrayList<>();
+                        split(value != null ? value : next(args, ++i, arg), names);
+                        o.expect = Optional.of(names);
                         break;
                     default:
                         throw new UsageException("Unknown argument '" + args[i] + "'");

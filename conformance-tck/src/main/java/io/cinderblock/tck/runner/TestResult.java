@@ -15,16 +15,26 @@ import java.util.Optional;
  * @param capabilities the capability wire names the test needs
  * @param status how it ended
  * @param duration how long it ran
- * @param message the failure message or skip reason
+ * @param message the failure message, skip reason, or what blocked it
+ * @param blockedBy for a {@link Status#BLOCKED} test, the id of the failed requirement that blocked it
  */
 public record TestResult(String name, List<String> requirements, String group, List<String> capabilities,
-        Status status, Duration duration, Optional<String> message) {
+        Status status, Duration duration, Optional<String> message, Optional<String> blockedBy) {
 
     /** How a test ended. */
     public enum Status {
         PASSED,
         FAILED,
-        SKIPPED
+        /** Not applicable to this driver or configuration (the reason says why); no verdict against it. */
+        SKIPPED,
+        /** Not checked because another requirement failed first; counts against the verdict. */
+        BLOCKED
+    }
+
+    /** A result that was not blocked. */
+    public TestResult(String name, List<String> requirements, String group, List<String> capabilities,
+            Status status, Duration duration, Optional<String> message) {
+        this(name, requirements, group, capabilities, status, duration, message, Optional.empty());
     }
 
     public TestResult {
@@ -35,5 +45,10 @@ public record TestResult(String name, List<String> requirements, String group, L
         requireNonNull(status, "status is null");
         requireNonNull(duration, "duration is null");
         requireNonNull(message, "message is null");
+        requireNonNull(blockedBy, "blockedBy is null");
+        if ((status == Status.BLOCKED) != blockedBy.isPresent()) {
+            throw new IllegalArgumentException("blockedBy must be set exactly for a BLOCKED test, got " + status
+                    + " blocked by " + blockedBy);
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A driver of the gallery: the correct SIMULATED-array driver with exactly one defect. Subclasses
@@ -21,6 +22,19 @@ abstract class BrokenDriverProvider implements VolumeDriverProvider {
 
     /** The requirement the defect breaks. */
     abstract String breaks();
+
+    /**
+     * Other requirements the same defect honestly breaks too (the kit reports them; the gallery
+     * asserts the exact set). Empty by default: one defect, one red requirement.
+     */
+    Set<String> alsoFails() {
+        return Set.of();
+    }
+
+    /** The fixture for this driver; the sim device's, unchanged, by default. */
+    io.cinderblock.tck.TckFixture.Builder fixture(io.cinderblock.tck.TckFixture.Builder simFixture) {
+        return simFixture;
+    }
 
     /** The descriptor; the sim's by default. */
     DriverDescriptor descriptor(DriverDescriptor simDescriptor) {
@@ -36,7 +50,7 @@ abstract class BrokenDriverProvider implements VolumeDriverProvider {
     abstract VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context);
 
     @Override
-    public final synchronized DriverDescriptor descriptor() {
+    public synchronized DriverDescriptor descriptor() {
         if (descriptor == null) {
             descriptor = descriptor(sim.descriptor());
         }

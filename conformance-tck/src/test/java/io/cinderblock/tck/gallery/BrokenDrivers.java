@@ -44,7 +44,15 @@ final class BrokenDrivers {
                 new StaysUpWhenRefused(), new NeverRecovers(), new PanicsWhenSlow(), new CredentialNotDeclaredSecret(),
                 new SecretInExceptionMessage(), new SecretInLog(), new UndeclaredSnapshotSucceeds(),
                 new DeleteNotIdempotent(), new NullPointerOnMissingOption(), new MalformedIqn(),
-                new UnversionedDescriptor());
+                new UnversionedDescriptor(), new NotRegisteredForServiceLoader(), new DescriptorChangesEveryCall(),
+                new OverlongId(), new FutureSpiVersion(), new EndpointsNotDeclared(), new OpenedDescriptorDiffers(),
+                new ParsesStringOptionUnchecked(), new StatsThrowUntyped(), new StaleStateTimestamp(),
+                new DeadlineOfAnHour(), new BusyWhenProbedConcurrently(), new StaysUpWhenReset(),
+                new LatchesDownWhenOpenedUnreachable(), new ClaimsUndeclaredCapability(), new WrongIdInCreatedVolume(),
+                new SnapshotDeleteNotIdempotent(), new RestoredVolumeWithWrongId(), new CloneWithWrongId(),
+                new CapacityErrorUntyped(), new TerminateNotIdempotent(), new ThreadPerProbe(),
+                new BasicAuthHeaderInLog(), new DuplicatePoolNames(), new ReservedPercentageOver100(),
+                new ExtendReportsButDoesNotGrow(), new DropsExpectedClone());
     }
 
     /** Stats rebuilt with every pool changed by {@code change}. */
@@ -142,7 +150,11 @@ final class BrokenDrivers {
         }
     }
 
-    /** Free capacity jumps by 40 GiB between two calls (reads a counter that includes in-flight I/O). */
+    /**
+     * The last pool's free capacity jumps by 40 GiB between two calls (reads a counter that includes
+     * in-flight I/O). Only the last pool, so that the checks that pick the first pool with room (STATS-10,
+     * PROV-7) see its true numbers and the defect shows under STATS-9 alone.
+     */
     static final class JitteryFreeCapacity extends BrokenDriverProvider {
         @Override
         String breaks() {
@@ -156,8 +168,10 @@ final class BrokenDrivers {
                 @Override
                 public BackendStats collectStats() {
                     long drift = calls.getAndIncrement() % 2 == 0 ? 0 : 40;
-                    return rebuild(delegate.collectStats(), p -> p.freeCapacity(Capacity.ofGib(
-                            Math.max(0, p.build().freeCapacity().gib() - drift))));
+                    BackendStats stats = delegate.collectStats();
+                    String last = stats.pools().get(stats.pools().size() - 1).poolName();
+                    return rebuild(stats, p -> p.build().poolName().equals(last) ? p.freeCapacity(Capacity.ofGib(
+                            Math.max(0, p.build().freeCapacity().gib() - drift))) : p);
                 }
             };
         }
@@ -168,6 +182,12 @@ final class BrokenDrivers {
         @Override
         String breaks() {
             return "STATS-10";
+        }
+
+        /** PROV-3 reads the extension back through a second instance of the same driver, which is just as stale. */
+        @Override
+        Set<String> alsoFails() {
+            return Set.of("PROV-3");
         }
 
         @Override
@@ -308,7 +328,7 @@ final class BrokenDrivers {
         }
     }
 
-    /** Reports DOWN whenever a probe takes more than 100 ms, far below its own timeout. */
+    /** Reports DOWN whenever a probe takes more than 600 ms, far below its own timeout. */
     static final class PanicsWhenSlow extends BrokenDriverProvider {
         @Override
         String breaks() {
@@ -322,7 +342,8 @@ final class BrokenDrivers {
                 public BackendState backendState() {
                     long start = System.nanoTime();
                     BackendState state = delegate.backendState();
-                    if (Duration.ofNanos(System.nanoTime() - start).toMillis() > 100) {
+                    // 600 ms: far below its own timeout, yet above what a healthy probe takes on a loaded test machine.
+                    if (Duration.ofNanos(System.nanoTime() - start).toMillis() > 600) {
                         return BackendState.down("device too slow", Clock.systemUTC());
                     }
                     return state;
@@ -499,7 +520,600 @@ final class BrokenDrivers {
 
         @Override
         VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            // Consistent with itself: the stats report the same "version" (STATS-2 holds).
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendStats collectStats() {
+                    return delegate.collectStats().toBuilder().driverVersion("latest").build();
+                }
+            };
+        }
+    }
+
+    // ------------------------------------------------------------------ round 2: one per remaining requirement
+
+    /** Correct, but not registered in META-INF/services: ServiceLoader cannot find it. */
+    static final class NotRegisteredForServiceLoader extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "DISC-1";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
             return new ForwardingVolumeDriver(sim, descriptor());
+        }
+    }
+
+    /** Builds its descriptor afresh on every call, stamping the build time into the vendor name. */
+    static final class DescriptorChangesEveryCall extends BrokenDriverProvider {
+        private final AtomicLong calls = new AtomicLong();
+        private volatile DriverDescriptor first;
+
+        @Override
+        String breaks() {
+            return "DISC-2";
+        }
+
+        @Override
+        public synchronized DriverDescriptor descriptor() {
+            DriverDescriptor sim = super.descriptor();
+            if (first == null) {
+                first = sim;
+                return sim;
+            }
+            return copy(sim, true, sim.capabilities()).vendorName(sim.vendorName() + " #" + calls.incrementAndGet())
+                    .build();
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, first);
+        }
+    }
+
+    /** An id the SDK accepts (lower-case) but longer than 64 characters. */
+    static final class OverlongId extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "DESC-1";
+        }
+
+        @Override
+        DriverDescriptor descriptor(DriverDescriptor sim) {
+            DriverDescriptor.Builder builder = DriverDescriptor.builder("sim-" + "x".repeat(70))
+                    .vendorName(sim.vendorName()).driverVersion(sim.driverVersion())
+                    .storageProtocol(sim.storageProtocol()).spiVersion(sim.spiVersion());
+            sim.options().forEach(builder::option);
+            sim.capabilities().forEach(builder::capability);
+            return builder.build();
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor());
+        }
+    }
+
+    /** Built against an SPI major version this SDK does not host. */
+    static final class FutureSpiVersion extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "DESC-3";
+        }
+
+        @Override
+        DriverDescriptor descriptor(DriverDescriptor sim) {
+            return copy(sim, true, sim.capabilities())
+                    .spiVersion(new io.cinderblock.sdk.spi.SpiVersion(sim.spiVersion().major() + 1, 0)).build();
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor());
+        }
+    }
+
+    /** Declares its host and port as plain options, so no tool can route (or fault) its device traffic. */
+    static final class EndpointsNotDeclared extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "DESC-4";
+        }
+
+        @Override
+        DriverDescriptor descriptor(DriverDescriptor sim) {
+            DriverDescriptor.Builder builder = copy(sim, false, sim.capabilities());
+            for (ConfigOption option : sim.options()) {
+                if (option.endpoint().isEmpty()) {
+                    builder.option(option);
+                    continue;
+                }
+                ConfigOption.Builder plain = ConfigOption.builder(option.name(), option.type())
+                        .description(option.description());
+                option.defaultValue().ifPresent(plain::defaultValue);
+                if (option.required()) {
+                    plain.required();
+                }
+                builder.option(plain.build());
+            }
+            return builder.build();
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor());
+        }
+    }
+
+    /** The opened driver reports another driver version than its provider (two version constants). */
+    static final class OpenedDescriptorDiffers extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "CONF-1";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            DriverDescriptor stale = copy(descriptor(), true, descriptor().capabilities()).driverVersion("0.0.9").build();
+            return new ForwardingVolumeDriver(sim, stale);
+        }
+    }
+
+    /** Declares a STRING option described as a number and parses it with Integer.parseInt, unchecked. */
+    static final class ParsesStringOptionUnchecked extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "CONF-5";
+        }
+
+        @Override
+        DriverDescriptor descriptor(DriverDescriptor sim) {
+            return copy(sim, true, sim.capabilities())
+                    .option(ConfigOption.builder("sim_max_volume_gib", OptionType.STRING)
+                            .description("Largest volume the backend accepts, a number of GiB").build())
+                    .build();
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            config.optionalString("sim_max_volume_gib").map(Integer::parseInt)
+                    .ifPresent(max -> context.logger().log(System.Logger.Level.DEBUG, "largest volume " + max + " GiB"));
+            return new ForwardingVolumeDriver(sim, descriptor());
+        }
+    }
+
+    /** collectStats() fails with a raw parsing exception although the device is healthy. */
+    static final class StatsThrowUntyped extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "STATS-1";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendStats collectStats() {
+                    delegate.collectStats();
+                    throw new IllegalStateException("Unexpected element <pools> in the device's answer");
+                }
+            };
+        }
+    }
+
+    /** Returns the state with the time of its first probe, not of this one. */
+    static final class StaleStateTimestamp extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "STATE-1";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            java.time.Instant opened = java.time.Instant.now().minus(Duration.ofHours(1));
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendState backendState() {
+                    BackendState state = delegate.backendState();
+                    return new BackendState(state.status(), state.reason(), opened);
+                }
+            };
+        }
+    }
+
+    /** Declares a state deadline of an hour, far beyond what a host can wait. */
+    static final class DeadlineOfAnHour extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "STATE-2";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public Duration stateDeadline() {
+                    return Duration.ofHours(1);
+                }
+            };
+        }
+    }
+
+    /** Reports DOWN ("busy") when a second probe arrives while one is running: not safe for concurrent calls. */
+    static final class BusyWhenProbedConcurrently extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "STATE-3";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendState backendState() {
+                    try {
+                        if (running.incrementAndGet() > 1) {
+                            return BackendState.down("session busy with another probe", context.clock());
+                        }
+                        BackendState state = delegate.backendState();
+                        Thread.sleep(60); // the probe's round trip, long enough for concurrent callers to meet
+                        return state;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return BackendState.down("interrupted", context.clock());
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                }
+            };
+        }
+    }
+
+    /** Treats every failure but "connection refused" as a transient blip and keeps reporting UP. */
+    static final class StaysUpWhenReset extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "FAULT-3";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendState backendState() {
+                    BackendState state = delegate.backendState();
+                    if (!state.isUp() && !state.reason().contains("Cannot connect")) {
+                        return BackendState.up("assumed up: a dropped connection is usually transient", context.clock());
+                    }
+                    return state;
+                }
+            };
+        }
+    }
+
+    /** Probes once in open(); if the device was unreachable then, reports that forever. */
+    static final class LatchesDownWhenOpenedUnreachable extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "FAULT-7";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            BackendState atOpen = sim.backendState();
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendState backendState() {
+                    return atOpen.isUp() ? delegate.backendState() : BackendState.down(atOpen.reason(), context.clock());
+                }
+            };
+        }
+    }
+
+    /** Leaves snapshots out of its descriptor (refusing them properly) but still lists them in capabilities(). */
+    static final class ClaimsUndeclaredCapability extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "CAP-2";
+        }
+
+        @Override
+        DriverDescriptor descriptor(DriverDescriptor sim) {
+            return copy(sim, true, Set.of(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME, Capability.CLONE_VOLUME,
+                    Capability.CONNECTION)).build();
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            String id = descriptor().id();
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public Set<Capability> capabilities() {
+                    return java.util.EnumSet.allOf(Capability.class);
+                }
+
+                @Override
+                public io.cinderblock.sdk.spi.Snapshot createSnapshot(io.cinderblock.sdk.spi.SnapshotSpec spec) {
+                    throw new io.cinderblock.sdk.error.NotSupportedException(Capability.SNAPSHOT, id);
+                }
+
+                @Override
+                public void deleteSnapshot(io.cinderblock.sdk.spi.Snapshot snapshot) {
+                    throw new io.cinderblock.sdk.error.NotSupportedException(Capability.SNAPSHOT, id);
+                }
+
+                @Override
+                public Volume createVolumeFromSnapshot(io.cinderblock.sdk.spi.VolumeSpec spec,
+                        io.cinderblock.sdk.spi.Snapshot snapshot) {
+                    throw new io.cinderblock.sdk.error.NotSupportedException(Capability.VOLUME_FROM_SNAPSHOT, id);
+                }
+            };
+        }
+    }
+
+    /** Returns the array's own id for a new volume instead of the one Cinder asked for. */
+    static final class WrongIdInCreatedVolume extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "PROV-1";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public Volume createVolume(io.cinderblock.sdk.spi.VolumeSpec spec) {
+                    Volume made = delegate.createVolume(spec);
+                    return new Volume("array-" + made.id(), made.name(), made.sizeGib(), made.poolName(),
+                            made.providerLocation());
+                }
+            };
+        }
+    }
+
+    /** Fails the second delete of a snapshot with NOT_FOUND. */
+    static final class SnapshotDeleteNotIdempotent extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "PROV-4";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            Set<String> deleted = ConcurrentHashMap.newKeySet();
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public void deleteSnapshot(io.cinderblock.sdk.spi.Snapshot snapshot) {
+                    if (!deleted.add(snapshot.name())) {
+                        throw new CinderblockException(ErrorCode.NOT_FOUND, "No snapshot '" + snapshot.name() + "'");
+                    }
+                    delegate.deleteSnapshot(snapshot);
+                }
+            };
+        }
+    }
+
+    /** Returns the restored volume under the snapshot's id instead of the requested one. */
+    static final class RestoredVolumeWithWrongId extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "PROV-5";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public Volume createVolumeFromSnapshot(io.cinderblock.sdk.spi.VolumeSpec spec,
+                        io.cinderblock.sdk.spi.Snapshot snapshot) {
+                    Volume made = delegate.createVolumeFromSnapshot(spec, snapshot);
+                    return new Volume(snapshot.id(), made.name(), made.sizeGib(), made.poolName(), made.providerLocation());
+                }
+            };
+        }
+    }
+
+    /** Returns the clone under its source's id. */
+    static final class CloneWithWrongId extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "PROV-6";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public Volume cloneVolume(io.cinderblock.sdk.spi.VolumeSpec spec, Volume source) {
+                    Volume made = delegate.cloneVolume(spec, source);
+                    return new Volume(source.id(), made.name(), made.sizeGib(), made.poolName(), made.providerLocation());
+                }
+            };
+        }
+    }
+
+    /** Wraps the array's "no space" answer in a generic OPERATION_FAILED, so Cinder cannot reschedule. */
+    static final class CapacityErrorUntyped extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "PROV-7";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public Volume createVolume(io.cinderblock.sdk.spi.VolumeSpec spec) {
+                    try {
+                        return delegate.createVolume(spec);
+                    } catch (CinderblockException e) {
+                        throw new CinderblockException(ErrorCode.OPERATION_FAILED, "create failed: " + e.getMessage(), e);
+                    }
+                }
+            };
+        }
+    }
+
+    /** Fails the second terminateConnection with NOT_FOUND. */
+    static final class TerminateNotIdempotent extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "CONN-2";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            Set<String> terminated = ConcurrentHashMap.newKeySet();
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public void terminateConnection(Volume volume, Connector connector) {
+                    if (!terminated.add(volume.name())) {
+                        throw new CinderblockException(ErrorCode.NOT_FOUND, "No export of '" + volume.name() + "'");
+                    }
+                    delegate.terminateConnection(volume, connector);
+                }
+            };
+        }
+    }
+
+    /** Starts a watchdog thread per probe and never stops it (a timer per call instead of one per driver). */
+    static final class ThreadPerProbe extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "RES-1";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendState backendState() {
+                    Thread watchdog = new Thread(() -> {
+                        try {
+                            Thread.sleep(Duration.ofSeconds(30).toMillis());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, "probe-watchdog");
+                    watchdog.setDaemon(true); // daemon and bounded, so the leak cannot outlive the test JVM
+                    watchdog.start();
+                    return delegate.backendState();
+                }
+            };
+        }
+    }
+
+    /** Logs the HTTP Basic header it sends, which carries the access key Base64-encoded as user:secret. */
+    static final class BasicAuthHeaderInLog extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "SEC-2";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            String key = config.optionalString("sim_access_key").orElse("");
+            String header = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    ("cinder:" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendState backendState() {
+                    context.logger().log(System.Logger.Level.TRACE, "GET /health Authorization: " + header);
+                    return delegate.backendState();
+                }
+            };
+        }
+    }
+
+    /** Lists a pool twice (the SDK's BackendStats refuses the duplicate inside collectStats). */
+    static final class DuplicatePoolNames extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "STATS-6";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendStats collectStats() {
+                    BackendStats stats = delegate.collectStats();
+                    List<PoolStats> pools = new java.util.ArrayList<>(stats.pools());
+                    pools.add(stats.pools().get(0)); // the first pool again, from a second controller's listing
+                    return stats.toBuilder().pools(pools).build();
+                }
+            };
+        }
+    }
+
+    /** Reports reserved_percentage as a per-mille value (the SDK's PoolStats refuses 150). */
+    static final class ReservedPercentageOver100 extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "STATS-7";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public BackendStats collectStats() {
+                    return rebuild(delegate.collectStats(), p -> p.reservedPercentage(150));
+                }
+            };
+        }
+    }
+
+    /** Answers extendVolume with the new size without telling the array (the array's volume keeps its size). */
+    static final class ExtendReportsButDoesNotGrow extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "PROV-3";
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public Volume extendVolume(Volume volume, long newSizeGib) {
+                    if (newSizeGib <= volume.sizeGib()) {
+                        return delegate.extendVolume(volume, newSizeGib);
+                    }
+                    return new Volume(volume.id(), volume.name(), newSizeGib, volume.poolName(), volume.providerLocation());
+                }
+            };
+        }
+    }
+
+    /** Ships without clones (refusing them properly) although the vendor's release notes promise them. */
+    static final class DropsExpectedClone extends BrokenDriverProvider {
+        @Override
+        String breaks() {
+            return "CAP-3";
+        }
+
+        @Override
+        io.cinderblock.tck.TckFixture.Builder fixture(io.cinderblock.tck.TckFixture.Builder simFixture) {
+            return simFixture.expectCapabilities(java.util.EnumSet.allOf(Capability.class));
+        }
+
+        @Override
+        DriverDescriptor descriptor(DriverDescriptor sim) {
+            return copy(sim, true, Set.of(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME, Capability.SNAPSHOT,
+                    Capability.VOLUME_FROM_SNAPSHOT, Capability.CONNECTION)).build();
+        }
+
+        @Override
+        VolumeDriver wrap(VolumeDriver sim, DriverConfig config, DriverContext context) {
+            String id = descriptor().id();
+            return new ForwardingVolumeDriver(sim, descriptor()) {
+                @Override
+                public Volume cloneVolume(io.cinderblock.sdk.spi.VolumeSpec spec, Volume source) {
+                    throw new io.cinderblock.sdk.error.NotSupportedException(Capability.CLONE_VOLUME, id);
+                }
+            };
         }
     }
 }

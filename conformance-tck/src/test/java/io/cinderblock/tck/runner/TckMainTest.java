@@ -2,6 +2,7 @@ package io.cinderblock.tck.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cinderblock.tck.SimDevice;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,6 +29,9 @@ class TckMainTest {
 
     @TempDir
     Path dir;
+
+    private static final int KNOWN_GOOD_PASSED = 45;
+    private static final java.util.Set<String> KNOWN_GOOD_SKIPPED = java.util.Set.of("CAP-1", "FAULT-8");
 
     private SimDevice device;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -73,7 +77,8 @@ class TckMainTest {
         Path reports = dir.resolve("tck-report");
         long start = System.nanoTime();
         int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
-                "--report-dir", reports.toString());
+                "--report-dir", reports.toString(), "--expect-capabilities",
+                "create_volume,extend_volume,snapshot,volume_from_snapshot,clone_volume,connection");
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.println("Standalone run against driver-sim took " + millis + " ms");
 
@@ -81,8 +86,7 @@ class TckMainTest {
         assertThat(out()).contains("PASS", "capability snapshot", "CONFORMANT", "0 failed");
         assertThat(reports.resolve("TEST-junit-jupiter.xml")).content().contains("<testsuite", "FAULT-4", "failures=\"0\"");
         String json = Files.readString(reports.resolve("tck-report.json"));
-        assertThat(json).contains("\"verdict\": \"passed\"", "\"id\": \"sim\"", "\"id\": \"STATE-2\"",
-                "\"tck_version\": \"0.1.0-SNAPSHOT\"");
+        assertKnownGoodReport(ReportSchema.JSON.readTree(json));
         assertThat(Files.readString(reports.resolve("tck-report.html"))).contains("<!DOCTYPE html>", "Conformant",
                 "FAULT-8").doesNotContain("<script", "http://", "https://");
         List<Path> openXml;
@@ -93,6 +97,29 @@ class TckMainTest {
         assertThat(openXml).as("Open Test Reporting XML in %s", reports).isNotEmpty();
         assertThat(Files.readString(openXml.get(0))).contains("events");
         assertThat(out() + err() + json).as("the access key never shows").doesNotContain(device.accessKey());
+    }
+
+    /**
+     * The known-good driver's exact score, standalone: every requirement passes except CAP-1 (the sim
+     * offers every capability) and FAULT-8 (a command line without device-fault hooks). A regression
+     * that turns a check into a skip, or blocks it, changes these numbers.
+     */
+    private static void assertKnownGoodReport(JsonNode report) {
+        assertThat(ReportSchema.violations(report)).as("violations of tck-report.schema.json").isEmpty();
+        assertThat(report.get("tck_version").asText()).isEqualTo("0.1.0-SNAPSHOT");
+        assertThat(report.get("driver").get("id").asText()).isEqualTo("sim");
+        assertThat(report.get("backend_name").asText()).isEqualTo("tck-cli");
+        JsonNode summary = report.get("summary");
+        assertThat(summary.get("verdict").asText()).isEqualTo("passed");
+        assertThat(summary.get("passed").asInt()).as("passed").isEqualTo(KNOWN_GOOD_PASSED);
+        assertThat(summary.get("failed").asInt()).as("failed").isZero();
+        assertThat(summary.get("blocked").asInt()).as("blocked").isZero();
+        assertThat(summary.get("skipped").asInt()).as("skipped").isEqualTo(KNOWN_GOOD_SKIPPED.size());
+        Map<String, String> results = new java.util.TreeMap<>();
+        report.get("requirements").forEach(r -> results.put(r.get("id").asText(), r.get("result").asText()));
+        results.forEach((id, result) -> assertThat(result).as("result of %s", id)
+                .isEqualTo(KNOWN_GOOD_SKIPPED.contains(id) ? "skipped" : "passed"));
+        assertThat(report.get("tests")).hasSize(KNOWN_GOOD_PASSED + KNOWN_GOOD_SKIPPED.size());
     }
 
     @Test
@@ -115,7 +142,7 @@ class TckMainTest {
                 "--list");
         assertThat(code).isEqualTo(TckMain.EXIT_PASSED);
         assertThat(out()).contains("STATE-2", "applies", "FAULT-8", "skipped", "device-level fault hooks")
-                .contains("42 of 44 requirements apply");
+                .contains("44 of 47 requirements apply");
         assertThat(dir.resolve("tck-report")).doesNotExist();
     }
 
@@ -129,6 +156,9 @@ class TckMainTest {
         assertThat(err()).contains("Unknown argument '--bogus'");
         assertThat(run("--driver-jar", jar, "--config", config, "--include", "stats,snapshots")).isEqualTo(TckMain.EXIT_USAGE);
         assertThat(err()).contains("Unknown group, requirement or capability 'snapshots'");
+        assertThat(run("--driver-jar", jar, "--config", config, "--expect-capabilities", "create_volume,clones"))
+                .isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("Unknown capability 'clones' in --expect-capabilities");
         assertThat(run("--driver-jar", jar)).isEqualTo(TckMain.EXIT_USAGE);
         assertThat(err()).contains("--config is required");
         assertThat(run("--driver-jar", dir.resolve("missing.jar").toString(), "--config", config))
