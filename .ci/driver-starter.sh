@@ -7,6 +7,10 @@
 # (Surefire 2.12.4 forced; tests filtered away) fails with a message that says why.
 # Never installs into ~/.m2. Usage: bash .ci/driver-starter.sh [WORK_DIR]  (default: a new temp dir)
 set -euo pipefail
+
+# All in one function, so bash parses the whole script before running it (editing a running script
+# is then harmless).
+main() {
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
@@ -45,24 +49,57 @@ cat > "$work/settings.xml" <<XML
   <activeProfiles><activeProfile>cinderblock-release</activeProfile></activeProfiles>
 </settings>
 XML
-mvn_vendor=(mvn -B -ntp -s "$work/settings.xml")
+mvn_vendor=(command mvn -B -ntp -s "$work/settings.xml")
+# The guide's shell blocks run verbatim, with its 'mvn' reading the vendor's settings.
+guide="$root/docs/writing-a-driver.md"
+guide_block() {  # prints the fenced block that follows the marker <!-- $1 --> in the guide
+  python3 - "$guide" "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"<!-- " + re.escape(sys.argv[2]) + r" -->\n```\w*\n(.*?)\n```", text, re.S)
+if not m:
+    sys.exit("FAIL: the guide has no block marked '" + sys.argv[2] + "'")
+print(m.group(1))
+PY
+}
+mvn() { command mvn -ntp -s "$work/settings.xml" "$@"; }
+generate=$(guide_block ci:generate)
+build=$(guide_block ci:build)
 
-echo "== Generating a driver project from the archetype (the guide's command)"
+echo "== Generating a driver project with the guide's archetype command"
 cd "$work/project"
 start=$(date +%s)
-"${mvn_vendor[@]}" -q org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate \
-  -DarchetypeGroupId=io.cinderblock -DarchetypeArtifactId=cinderblock-driver-archetype \
-  -DarchetypeVersion="$version" \
-  -DgroupId=com.example.storage -DartifactId=acme-cinderblock-driver -Dversion=1.0.0-SNAPSHOT \
-  -Dpackage=com.example.storage.acme -DdriverId=acme -DvendorName="Acme Storage" -DclassPrefix=Acme \
-  -DinteractiveMode=false
+if ! (eval "$generate") > "$work/generate.log" 2>&1; then
+  cat "$work/generate.log"; echo "FAIL: the guide's archetype command failed" >&2; exit 1
+fi
 generated=$(date +%s)
+
+echo "== First build of the generated project with the guide's commands (empty local repository)"
+if ! (eval "$build") > "$work/first-build.log" 2>&1; then
+  grep -E "Tests run:|ERROR" "$work/first-build.log" | head -n 40
+  echo "FAIL: the generated project does not build; see $work/first-build.log" >&2; exit 1
+fi
+built=$(date +%s)
+grep -E "Tests run: [0-9]+, .*Skipped: [0-9]+$|Conformance kit:|CONFORMANT|BUILD" "$work/first-build.log" || true
 cd acme-cinderblock-driver
 
-echo "== First build of the generated project: mvn verify (empty local repository)"
-"${mvn_vendor[@]}" verify 2>&1 | tee "$work/first-build.log" | grep -E "Tests run:|Conformance kit|BUILD|ERROR|passed|FAIL" || true
-built=$(date +%s)
-grep -q "BUILD SUCCESS" "$work/first-build.log" || { echo "FAIL: the generated project does not build; see $work/first-build.log" >&2; exit 1; }
+echo "== The guide's Java excerpts are the generated sources"
+python3 - "$guide" "$PWD" <<'PY'
+import os, re, sys
+guide, project = sys.argv[1], sys.argv[2]
+text = open(guide, encoding="utf-8").read()
+norm = lambda block: [line.strip() for line in block.strip().splitlines()]
+count = 0
+for path, block in re.findall(r"<!-- ci:excerpt (\S+) -->\n```java\n(.*?)\n```", text, re.S):
+    source = norm(open(os.path.join(project, path), encoding="utf-8").read())
+    lines = norm(block)
+    if not any(source[i:i + len(lines)] == lines for i in range(len(source))):
+        sys.exit(f"FAIL: the guide's excerpt of {path} is not in the generated file")
+    count += 1
+if count < 3:
+    sys.exit(f"FAIL: expected at least 3 checked excerpts in the guide, found {count}")
+print(f"{count} excerpts match")
+PY
 
 requirements=$(grep -cE '^\| *[A-Z]+-[0-9]+ *\|' "$root/conformance-tck/REQUIREMENTS.md")
 python3 - "$PWD/target/surefire-reports" com.example.storage.acme.AcmeConformanceTest "$requirements" <<'PY'
@@ -75,7 +112,10 @@ for path in sorted(glob.glob(os.path.join(reports, "TEST-*.xml"))):
         if os.path.basename(path).startswith("TEST-" + test_class) or case.get("classname", "").startswith(test_class):
             cases.append(case)
 failed = [c.get("name") for c in cases if c.find("failure") is not None or c.find("error") is not None]
-skipped = [(c.get("name"), c.find("skipped").get("message")) for c in cases if c.find("skipped") is not None]
+def reason(skip):  # Surefire writes the reason as the message, or as the first line of the stack trace
+    return skip.get("message") or ((skip.text or "").strip().splitlines() or ["no reason given"])[0]
+skipped = [(c.get("classname") + " " + c.get("name"), reason(c.find("skipped")))
+           for c in cases if c.find("skipped") is not None]
 seconds = sum(float(c.get("time", "0")) for c in cases)
 print(f"Surefire XML: {len(cases)} kit test cases for {requirements} requirements, {len(failed)} failed, "
       f"{len(skipped)} skipped, {seconds:.1f} s of tests")
@@ -120,3 +160,6 @@ edit="sed -i '/deviceFault(DeviceFault.of/,/array::repair))/d' src/test/java/com
 
 echo "== Driver starter OK: generate $((generated - start)) s, first build + kit runs $((built - generated)) s," \
   "warm rebuild $((rebuilt - built)) s (work dir $work)"
+}
+
+main "$@"

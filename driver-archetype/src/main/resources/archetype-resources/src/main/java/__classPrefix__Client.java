@@ -23,12 +23,15 @@ final class ${classPrefix}Client {
     private final Duration timeout;
     private final HttpClient http;
 
-    ${classPrefix}Client(String host, int port, String login, String password, Duration timeout) {
+    ${classPrefix}Client(String host, int port, String login, String password, Duration connectTimeout,
+            Duration timeout) {
         this.endpoint = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         this.authorization = "Basic " + Base64.getEncoder()
                 .encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8));
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        // HTTP/1.1: no h2c upgrade round on the first request of each connection.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+                .build();
     }
 
     /** Where the array is, for messages. */

@@ -27,15 +27,15 @@ final class ${classPrefix}Driver implements VolumeDriver {
     private final DriverDescriptor descriptor;
     private final String backendName;
     private final ${classPrefix}Client client;
-    private final Duration timeout;
+    private final Duration stateDeadline;
     private final DriverContext context;
 
-    ${classPrefix}Driver(DriverDescriptor descriptor, String backendName, ${classPrefix}Client client, Duration timeout,
-            DriverContext context) {
+    ${classPrefix}Driver(DriverDescriptor descriptor, String backendName, ${classPrefix}Client client,
+            Duration stateDeadline, DriverContext context) {
         this.descriptor = descriptor;
         this.backendName = backendName;
         this.client = client;
-        this.timeout = timeout;
+        this.stateDeadline = stateDeadline;
         this.context = context;
     }
 
@@ -47,7 +47,7 @@ final class ${classPrefix}Driver implements VolumeDriver {
     /** The worst case of one probe: connect timeout plus request timeout, plus scheduling slack. */
     @Override
     public Duration stateDeadline() {
-        return timeout.multipliedBy(2).plusMillis(250);
+        return stateDeadline;
     }
 
     /** One round trip; never throws, never outlives {@code stateDeadline()}. */

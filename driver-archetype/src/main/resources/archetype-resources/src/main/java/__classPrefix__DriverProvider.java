@@ -26,7 +26,8 @@ public final class ${classPrefix}DriverProvider implements VolumeDriverProvider 
     static final String PORT = "san_port";
     static final String LOGIN = "san_login";
     static final String PASSWORD = "san_password";
-    static final String TIMEOUT = "request_timeout";
+    static final String CONNECT_TIMEOUT = "connect_timeout";
+    static final String REQUEST_TIMEOUT = "request_timeout";
 
     private static final DriverDescriptor DESCRIPTOR = DriverDescriptor.builder(DRIVER_ID)
             .vendorName("${vendorName}")
@@ -44,8 +45,10 @@ public final class ${classPrefix}DriverProvider implements VolumeDriverProvider 
             // secret(): masked wherever the SDK shows the configuration, scrubbed from messages.
             .option(ConfigOption.builder(PASSWORD, OptionType.STRING).required().secret()
                     .description("Management password").build())
-            .option(ConfigOption.builder(TIMEOUT, OptionType.DURATION).defaultValue("2s")
-                    .description("Connect timeout, and timeout of each management request").build())
+            .option(ConfigOption.builder(CONNECT_TIMEOUT, OptionType.DURATION).defaultValue("2s")
+                    .description("Timeout of connecting to the array").build())
+            .option(ConfigOption.builder(REQUEST_TIMEOUT, OptionType.DURATION).defaultValue("5s")
+                    .description("Timeout of each management request, once connected").build())
             // Declare only what works: the SDK refuses the others before they reach the driver.
             .capability(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME)
             .build();
@@ -66,9 +69,12 @@ public final class ${classPrefix}DriverProvider implements VolumeDriverProvider 
     @Override
     public VolumeDriver open(DriverConfig config, DriverContext context) {
         int port = (int) config.integer(PORT, 1, 65535);    // a range error names the option
-        Duration timeout = config.duration(TIMEOUT);
+        Duration connectTimeout = config.duration(CONNECT_TIMEOUT);
+        Duration requestTimeout = config.duration(REQUEST_TIMEOUT);
         ${classPrefix}Client client = new ${classPrefix}Client(config.string(HOST), port, config.string(LOGIN),
-                config.string(PASSWORD), timeout);
-        return new ${classPrefix}Driver(DESCRIPTOR, config.backendName(), client, timeout, context);
+                config.string(PASSWORD), connectTimeout, requestTimeout);
+        // One probe is one request: its worst case is a connect plus a request, plus scheduling slack.
+        Duration stateDeadline = connectTimeout.plus(requestTimeout).plusMillis(250);
+        return new ${classPrefix}Driver(DESCRIPTOR, config.backendName(), client, stateDeadline, context);
     }
 }

@@ -85,8 +85,8 @@ public final class KitRunCheck {
                 }
                 NodeList skip = testCase.getElementsByTagName("skipped");
                 if (skip.getLength() > 0) {
-                    skipped.add(testCase.getAttribute("name") + " (" + ((Element) skip.item(0)).getAttribute("message")
-                            + ")");
+                    skipped.add(testCase.getAttribute("classname") + " " + testCase.getAttribute("name") + ": "
+                            + reason((Element) skip.item(0)));
                 }
             }
         }
@@ -121,6 +121,15 @@ public final class KitRunCheck {
                     + (total - skipped.size()) + " passed, " + skipped.size() + " skipped for undeclared capabilities.");
         }
         return problems;
+    }
+
+    /** The skip's reason: Surefire writes it as the message, or as the first line of the stack trace. */
+    private static String reason(Element skipped) {
+        String message = skipped.getAttribute("message");
+        if (message.isBlank()) {
+            message = skipped.getTextContent().strip().lines().findFirst().orElse("no reason given");
+        }
+        return message.replaceFirst("^org\\.opentest4j\\.TestAbortedException: ", "");
     }
 
     private static org.w3c.dom.Document parse(Path file) throws Exception {
