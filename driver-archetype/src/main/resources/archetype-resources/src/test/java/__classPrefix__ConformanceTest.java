@@ -1,0 +1,29 @@
+package ${package};
+
+import io.cinderblock.tck.DeviceFault;
+import io.cinderblock.tck.TckFixture;
+import io.cinderblock.tck.VolumeDriverConformanceKit;
+
+/**
+ * The cinderblock conformance kit run on this driver, against the SIMULATED array of
+ * {@link Simulated${classPrefix}Array}. Every requirement must pass; {@code mvn verify} then checks that
+ * every one was counted (tck/KitRunCheck).
+ *
+ * <p>To certify against a real array, copy this class and return a fixture whose configuration
+ * reaches it, with device-fault hooks that really break and heal it (or leave them out: FAULT-8 is
+ * then skipped, and reported as such).
+ */
+class ${classPrefix}ConformanceTest extends VolumeDriverConformanceKit {
+
+    @Override
+    protected TckFixture fixture() {
+        Simulated${classPrefix}Array array = Simulated${classPrefix}Array.start();
+        return TckFixture.forDriver(${classPrefix}DriverProvider.DRIVER_ID)   // found with ServiceLoader
+                .backendName("tck-${driverId}")
+                .config(array.driverConfig())
+                .deviceFault(DeviceFault.of("simulated controller failed",
+                        () -> array.failController("simulated controller A failed"), array::repair))
+                .closeAfterRun(array)
+                .build();
+    }
+}
