@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cinderblock.service.auth.Policy;
 import io.cinderblock.service.model.CinderTime;
 import io.cinderblock.service.model.PoolRecord;
 import io.cinderblock.service.model.ServiceDirectory;
@@ -212,7 +213,7 @@ public final class CinderApi {
      * backends that turns a 300 kB serialisation per request into a copy.
      */
     private byte[] listServices(ApiRequest request, RequestContext context, Microversion version) {
-        if (!context.isAdmin()) {
+        if (!context.allowed(Policy.SERVICES_INDEX)) {
             throw new ApiException(403, "Policy doesn't allow volume_extension:services:index to be performed.");
         }
         Optional<String> host = request.lastQueryValue("host");
@@ -338,7 +339,7 @@ public final class CinderApi {
 
     private Map<String, Object> updateService(RequestContext context, Microversion version, String action,
             Optional<JsonNode> body) {
-        if (!context.isAdmin()) {
+        if (!context.allowed(Policy.SERVICES_UPDATE)) {
             throw new ApiException(403, "Policy doesn't allow volume_extension:services:update to be performed.");
         }
         boolean disable;
@@ -430,7 +431,7 @@ public final class CinderApi {
     }
 
     private Map<String, Object> pools(ApiRequest request, RequestContext context, Microversion version) {
-        if (!context.isAdmin()) {
+        if (!context.allowed(Policy.GET_POOLS)) {
             throw new ApiException(403, "Policy doesn't allow scheduler_extension:scheduler_stats:get_pools to be"
                     + " performed.");
         }
