@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The service with {@code auth_strategy = keystone} against the REAL Keystone started by
  * {@code .ci/keystone.sh} (Debian's keystone under uwsgi), driven by the real {@code cinder} and
- * {@code openstack} clients logging in with a password and finding the service in the catalog.
+ * {@code openstack} clients logging in with a password and finding the service in the catalog, and
+ * Tempest's volume services API tests.
  * The backend is the SIMULATED array. Without that Keystone: fails when {@code CI=true}, otherwise
  * skips saying how to start it.
  */
@@ -301,7 +302,7 @@ class KeystoneServiceTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     @DisplayName("Keystone stopped: cached tokens keep working, new ones get 503 at once; back: new tokens work")
     void keystoneStoppedMidRun() throws Exception {
         Token known = token("ADMIN");
@@ -326,7 +327,64 @@ class KeystoneServiceTest {
     }
 
     @Test
-    @Order(7)
+    @Order(6)
+    @DisplayName("Tempest's volume services API tests pass against the service (pre-provisioned Keystone accounts)")
+    void tempestVolumeServices() throws Exception {
+        String why = Files.isRegularFile(Path.of("/usr/lib/python3/dist-packages/tempest/api/volume/admin",
+                "test_volume_services.py")) ? null : "python3-tempest is required: apt-get install python3-tempest";
+        if (why != null) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail(why);
+            }
+            Assumptions.abort(why);
+        }
+        Path etc = Files.createDirectories(directory.resolve("tempest/etc"));
+        Path lock = Files.createDirectories(directory.resolve("tempest/lock"));
+        StringBuilder accounts = new StringBuilder();
+        for (String who : List.of("ADMIN", "MEMBER")) {
+            accounts.append("- username: ").append(json.writeValueAsString(env.get("CINDERBLOCK_KEYSTONE_" + who + "_USER")))
+                    .append("\n  project_name: ")
+                    .append(json.writeValueAsString(env.get("CINDERBLOCK_KEYSTONE_" + who + "_PROJECT")))
+                    .append("\n  password: ")
+                    .append(json.writeValueAsString(env.get("CINDERBLOCK_KEYSTONE_" + who + "_PASSWORD")))
+                    .append(who.equals("ADMIN") ? "\n  roles:\n  - admin\n" : "\n");
+        }
+        Files.writeString(etc.resolve("accounts.yaml"), accounts);
+        Files.writeString(etc.resolve("tempest.conf"), String.join("\n",
+                "[DEFAULT]", "log_file = " + directory.resolve("tempest/tempest.log"),
+                "[oslo_concurrency]", "lock_path = " + lock,
+                "[auth]", "use_dynamic_credentials = false", "test_accounts_file = " + etc.resolve("accounts.yaml"),
+                "default_credentials_domain_name = Default", "create_isolated_networks = false",
+                "[identity]", "uri_v3 = " + env.get("CINDERBLOCK_KEYSTONE_URL"), "auth_version = v3",
+                "region = RegionOne",
+                "[identity-feature-enabled]", "api_v2 = false",
+                "[service_available]", "cinder = true", "nova = false", "glance = false", "neutron = false",
+                "swift = false",
+                "[volume]", "catalog_type = volumev3", "min_microversion = 3.0", "max_microversion = 3.70", ""));
+        // test_get_service_by_volume_host_name is left out: it creates a volume, an API this service
+        // does not serve (it serves the service list, pools and service actions only).
+        String base = "tempest.api.volume.admin.test_volume_services.VolumesServicesTestJSON.";
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-m", "testtools.run"));
+        for (String test : List.of("test_list_services", "test_get_service_by_service_binary_name",
+                "test_get_service_by_host_name", "test_get_service_by_service_and_host_name")) {
+            command.add(base + test);
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(directory.toFile());
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/bin:/bin");
+        builder.environment().put("HOME", directory.toString());
+        builder.environment().put("LC_ALL", "C.UTF-8");
+        builder.environment().put("TEMPEST_CONFIG_DIR", etc.toString());
+        builder.environment().put("TEMPEST_CONFIG", "tempest.conf");
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        assertThat(out).contains("Ran 4 tests").contains("OK");
+    }
+
+    @Test
+    @Order(8)
     @DisplayName("an expired token is refused (this Keystone issues tokens for a few seconds)")
     void expiredTokenRefused() throws Exception {
         String path = "/v3/" + early.projectId() + "/os-services";
