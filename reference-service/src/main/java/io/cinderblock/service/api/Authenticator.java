@@ -1,9 +1,12 @@
 package io.cinderblock.service.api;
 
+import io.cinderblock.service.auth.KeystoneAuthenticator;
+import io.cinderblock.service.auth.Policy;
 import io.cinderblock.service.config.AuthSettings;
 import io.cinderblock.service.config.ConfigException;
 import io.cinderblock.service.config.FileProblem;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +21,9 @@ import java.util.function.Function;
  * <p>{@code noauth} is Cinder's: {@code X-Auth-Token: user:project} (project defaults to user) is
  * an admin context, and a request without a token is answered 204 with a token to use.
  * {@code tokens} reads a file of lines {@code TOKEN USER PROJECT ROLE[,ROLE...]} ({@code #}
- * comments); an unknown or missing token is answered 401.
+ * comments); an unknown or missing token is answered 401. {@code keystone} validates tokens with
+ * Keystone ({@link KeystoneAuthenticator}); when Keystone cannot answer it throws an
+ * {@link ApiException} with status 503. Every context carries the configured {@link Policy}.
  */
 public abstract class Authenticator {
     /** The outcome: a context, or no token given (noauth's 204), or unauthorized (401). */
@@ -38,11 +43,14 @@ public abstract class Authenticator {
 
     /** The authenticator a configuration asks for. */
     public static Authenticator from(AuthSettings settings) {
+        Policy policy = settings.policyFile().map(Policy::load).orElseGet(Policy::cinderDefaults);
         switch (settings.strategy()) {
             case NOAUTH:
-                return new NoAuth();
+                return new NoAuth(policy);
             case TOKENS:
-                return TokensFile.read(settings.tokensFile().orElseThrow());
+                return TokensFile.read(settings.tokensFile().orElseThrow(), policy);
+            case KEYSTONE:
+                return new KeystoneAuthenticator(settings.keystone().orElseThrow(), policy, Clock.systemUTC());
             default:
                 throw new IllegalArgumentException("Unknown strategy " + settings.strategy());
         }
@@ -50,6 +58,12 @@ public abstract class Authenticator {
 
     /** Cinder's noauth middleware. */
     static final class NoAuth extends Authenticator {
+        private final Policy policy;
+
+        NoAuth(Policy policy) {
+            this.policy = policy;
+        }
+
         @Override
         public Outcome authenticate(Function<String, Optional<String>> header) {
             Optional<String> token = header.apply("X-Auth-Token");
@@ -63,7 +77,7 @@ public abstract class Authenticator {
             String user = colon < 0 ? value : value.substring(0, colon);
             String project = colon < 0 || colon == value.length() - 1 ? user : value.substring(colon + 1);
             // noauth makes every context an admin one, as Cinder's does.
-            return new Authenticated(new RequestContext(user, project, Set.of("admin")));
+            return new Authenticated(new RequestContext(user, project, Set.of("admin"), true, policy));
         }
     }
 
@@ -75,7 +89,7 @@ public abstract class Authenticator {
             this.tokens = tokens;
         }
 
-        static TokensFile read(Path file) {
+        static TokensFile read(Path file, Policy policy) {
             List<String> lines = FileProblem.readLines("[auth] tokens_file", file);
             Map<String, RequestContext> tokens = new HashMap<>();
             int number = 0;
@@ -98,7 +112,7 @@ public abstract class Authenticator {
                     throw new ConfigException("[auth] tokens_file " + file + " line " + number
                             + ": an empty role name in the roles field (roles are separated by single commas)");
                 }
-                if (tokens.put(words[0], new RequestContext(words[1], words[2], roles)) != null) {
+                if (tokens.put(words[0], new RequestContext(words[1], words[2], roles, true, policy)) != null) {
                     throw new ConfigException("[auth] tokens_file " + file + " line " + number
                             + ": the same token appears twice");
                 }

@@ -2,6 +2,7 @@ package io.cinderblock.service.api;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.service.auth.Policy;
 import io.cinderblock.service.model.CinderTime;
 import io.cinderblock.service.model.PoolRecord;
 import io.cinderblock.service.model.ServiceDirectory;
@@ -116,12 +117,18 @@ public final class OpsEndpoints {
             return notFound();
         }
         Optional<String> token = request.header().apply("X-Auth-Token");
-        Authenticator.Outcome outcome = token.isEmpty() ? new Authenticator.Unauthorized()
-                : authenticator.get().authenticate(request.header());
+        Authenticator.Outcome outcome;
+        try {
+            outcome = token.isEmpty() ? new Authenticator.Unauthorized()
+                    : authenticator.get().authenticate(request.header());
+        } catch (ApiException e) {
+            // Keystone unreachable: say so rather than 401, which would send the operator to the password.
+            return text(e.status(), e.getMessage() + "\n");
+        }
         if (!(outcome instanceof Authenticator.Authenticated authenticated)) {
             return text(401, "Send an admin token in X-Auth-Token\n");
         }
-        if (!authenticated.context().isAdmin()) {
+        if (!authenticated.context().allowed(Policy.STATUS_VIEW)) {
             return text(403, "The status page is for admins only\n");
         }
         ServiceSnapshot snapshot = directory.get().snapshot();

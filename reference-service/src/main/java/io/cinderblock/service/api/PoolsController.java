@@ -1,5 +1,6 @@
 package io.cinderblock.service.api;
 
+import io.cinderblock.service.auth.Policy;
 import static java.util.Objects.requireNonNull;
 
 import io.cinderblock.service.model.PoolRecord;
@@ -27,7 +28,7 @@ final class PoolsController {
     }
 
     Map<String, Object> pools(ApiRequest request, RequestContext context, Microversion version) {
-        if (!context.isAdmin()) {
+        if (!context.allowed(Policy.GET_POOLS)) {
             throw new ApiException(403, "Policy doesn't allow scheduler_extension:scheduler_stats:get_pools to be"
                     + " performed.");
         }

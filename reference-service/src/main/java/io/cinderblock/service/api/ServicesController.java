@@ -1,5 +1,6 @@
 package io.cinderblock.service.api;
 
+import io.cinderblock.service.auth.Policy;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,7 +54,7 @@ final class ServicesController {
      * backends that turns a 300 kB serialisation per request into a copy.
      */
     byte[] listServices(ApiRequest request, RequestContext context, Microversion version) {
-        if (!context.isAdmin()) {
+        if (!context.allowed(Policy.SERVICES_INDEX)) {
             throw new ApiException(403, "Policy doesn't allow volume_extension:services:index to be performed.");
         }
         Optional<String> host = request.lastQueryValue("host");
@@ -179,7 +180,7 @@ final class ServicesController {
 
     Map<String, Object> updateService(RequestContext context, Microversion version, String action,
             Optional<JsonNode> body) {
-        if (!context.isAdmin()) {
+        if (!context.allowed(Policy.SERVICES_UPDATE)) {
             throw new ApiException(403, "Policy doesn't allow volume_extension:services:update to be performed.");
         }
         boolean disable;

@@ -2,6 +2,7 @@ package io.cinderblock.service.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.service.auth.KeystoneSettings;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -67,7 +68,7 @@ public record ServiceConfig(
     private static final Set<String> DEFAULT_KEYS = Set.of("host", "enabled_backends", "storage_availability_zone",
             "service_down_time", "report_interval", "backend_state_interval", "backend_stats_polling_interval",
             "backend_probe_threads", "osapi_volume_listen", "osapi_volume_listen_port", "osapi_max_request_body_size",
-            "drivers_dir");
+            "drivers_dir", "auth_strategy");
     private static final Set<String> DATABASE_KEYS = Set.of("connection", "user", "password", "max_pool_size");
     private static final Set<String> AUTH_KEYS = Set.of("strategy", "tokens_file");
 
@@ -151,20 +152,38 @@ public record ServiceConfig(
 
         Map<String, String> authSection = file.section("auth");
         r.warnUnknown("auth", authSection, AUTH_KEYS);
-        String strategy = r.string("auth", "strategy").orElse("noauth").toLowerCase(Locale.ROOT);
+        // Cinder's [DEFAULT] auth_strategy, or this service's older [auth] strategy; not both, differing.
+        Optional<String> cinderStrategy = r.string(DEFAULT_SECTION, "auth_strategy");
+        Optional<String> ownStrategy = r.string("auth", "strategy");
+        if (cinderStrategy.isPresent() && ownStrategy.isPresent()
+                && !cinderStrategy.get().equalsIgnoreCase(ownStrategy.get())) {
+            throw new ConfigException(source + ": [DEFAULT] auth_strategy = '" + cinderStrategy.get()
+                    + "' and [auth] strategy = '" + ownStrategy.get() + "' differ: set one of them");
+        }
+        String strategy = cinderStrategy.or(() -> ownStrategy).orElse("noauth").toLowerCase(Locale.ROOT);
+        r.warnUnknown("oslo_policy", file.section("oslo_policy"), Set.of("policy_file"));
+        Optional<Path> policyFile = r.string("oslo_policy", "policy_file")
+                .map(p -> baseDirectory.resolve(p).normalize());
         AuthSettings auth;
         switch (strategy) {
             case "noauth":
-                auth = new AuthSettings(AuthSettings.Strategy.NOAUTH, Optional.empty());
+                auth = new AuthSettings(AuthSettings.Strategy.NOAUTH, Optional.empty(), Optional.empty(), policyFile);
                 break;
             case "tokens":
                 Path tokens = r.string("auth", "tokens_file").map(p -> baseDirectory.resolve(p).normalize())
                         .orElseThrow(() -> new ConfigException(source + ": [auth] tokens_file is required with"
                                 + " strategy = tokens"));
-                auth = new AuthSettings(AuthSettings.Strategy.TOKENS, Optional.of(tokens));
+                auth = new AuthSettings(AuthSettings.Strategy.TOKENS, Optional.of(tokens), Optional.empty(), policyFile);
+                break;
+            case "keystone":
+                auth = new AuthSettings(AuthSettings.Strategy.KEYSTONE, Optional.empty(), Optional.of(
+                        KeystoneSettings.from(source, file.section(KeystoneSettings.SECTION), baseDirectory,
+                                warnings)), policyFile);
                 break;
             default:
-                throw r.bad("auth", "strategy", strategy, "must be 'noauth' or 'tokens'");
+                throw r.bad(cinderStrategy.isPresent() ? DEFAULT_SECTION : "auth",
+                        cinderStrategy.isPresent() ? "auth_strategy" : "strategy", strategy,
+                        "must be 'noauth', 'tokens' or 'keystone'");
         }
 
         List<BackendSection> backends = new ArrayList<>();

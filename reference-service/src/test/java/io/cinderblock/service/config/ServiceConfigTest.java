@@ -73,8 +73,8 @@ class ServiceConfigTest {
                 .hasMessageContaining("enabled_backends names 'missing' but the file has no [missing] section");
         assertThatThrownBy(() -> parse(new ArrayList<>(), "[DEFAULT]", "enabled_backends = a", "[a]", "sim_port = 1"))
                 .hasMessageContaining("test.conf: [a] volume_driver is required");
-        assertThatThrownBy(() -> parse(new ArrayList<>(), "[auth]", "strategy = keystone"))
-                .hasMessageContaining("[auth] strategy = 'keystone': must be 'noauth' or 'tokens'");
+        assertThatThrownBy(() -> parse(new ArrayList<>(), "[auth]", "strategy = ldap"))
+                .hasMessageContaining("[auth] strategy = 'ldap': must be 'noauth', 'tokens' or 'keystone'");
         assertThatThrownBy(() -> parse(new ArrayList<>(), "[DEFAULT]", "report_interval = 90"))
                 .hasMessageContaining("[DEFAULT] report_interval = '90': must be shorter than service_down_time");
         assertThatThrownBy(() -> parse(new ArrayList<>(), "[database]", "connection = mysql://u:hunter2@db/cinder"))
