@@ -135,6 +135,28 @@ class DistributionTest {
             Distribution.await(Duration.ofSeconds(30), () -> Distribution.shell(elsewhere, cinder, COMMAND).out(),
                     out -> out.matches("(?s).*storage-01@demo-sim .*\\| down +\\|.*"), "demo-sim down");
             assertThat(Distribution.shell(directory, program + " set-device demo-sim up", COMMAND).code()).isZero();
+
+            // An operator's disable and enable leave an access line and an audit line each.
+            Result disable = Distribution.shell(elsewhere, cinder.replace("service-list",
+                    "service-disable --reason 'planned maintenance' storage-01@demo-sim cinder-volume"), COMMAND);
+            assertThat(disable.code()).as(disable.all()).isZero();
+            Result enable = Distribution.shell(elsewhere, cinder.replace("service-list",
+                    "service-enable storage-01@demo-sim cinder-volume"), COMMAND);
+            assertThat(enable.code()).as(enable.all()).isZero();
+            String log = Distribution.await(Duration.ofSeconds(10), service::stderr,
+                    err -> err.contains("os-services/enable"), "the enable in the log");
+            assertThat(log).containsPattern("INFO access - \\[req-[0-9a-f-]+ admin admin - - -\\] 127\\.0\\.0\\.1"
+                    + " \"GET /v3/(?:[^ /]+/)?os-services HTTP/1\\.1\" status: 200 len: [0-9]+ time: [0-9.]+")
+                    .containsPattern("INFO access - \\[req-[0-9a-f-]+ admin admin - - -\\] 127\\.0\\.0\\.1"
+                    + " \"PUT /v3/(?:[^ /]+/)?os-services/disable-log-reason HTTP/1\\.1\" status: 200 ")
+                    .containsPattern("INFO audit - \\[req-[0-9a-f-]+ admin admin - - -\\] PUT"
+                    + " /v3/(?:[^ /]+/)?os-services/disable-log-reason: succeeded \\(200\\) host=\"storage-01@demo-sim\""
+                    + " binary=\"cinder-volume\" status=\"disabled\" reason=\"planned maintenance\"")
+                    .containsPattern("INFO audit - \\[req-[0-9a-f-]+ admin admin - - -\\] PUT"
+                    + " /v3/(?:[^ /]+/)?os-services/enable: succeeded \\(200\\) host=\"storage-01@demo-sim\""
+                    + " binary=\"cinder-volume\" status=\"enabled\"")
+                    // The polled operations endpoints stay out of the INFO log.
+                    .doesNotContain("\"GET /healthz").doesNotContain("\"GET /status/data");
             Distribution.await(Duration.ofSeconds(30), () -> Distribution.shell(elsewhere, cinder, COMMAND).out(),
                     out -> out.matches("(?s).*storage-01@demo-sim .*\\| up +\\|.*"), "demo-sim up again");
         }
@@ -176,6 +198,14 @@ class DistributionTest {
                     "--os-auth-type noauth --os-endpoint " + endpoint + " --os-user-id admin --os-project-id admin"
                             + " service-list"), COMMAND);
             assertThat(noauth.code()).isNotZero();
+            // A refused state change is audited too, with the user the token names.
+            Result refused = Distribution.shell(directory, setup + "; " + cinder.replace("service-list",
+                    "service-disable no-such-host cinder-volume"), COMMAND);
+            assertThat(refused.code()).isNotZero();
+            String log = Distribution.await(Duration.ofSeconds(10), service::stderr, err -> err.contains("audit - "),
+                    "the refused disable in the audit log");
+            assertThat(log).containsPattern("INFO audit - \\[req-[0-9a-f-]+ operator p-ops - - -\\] PUT"
+                    + " /v3/(?:[^ /]+/)?os-services/disable: refused \\(404\\)").doesNotContain(token);
         }
     }
 

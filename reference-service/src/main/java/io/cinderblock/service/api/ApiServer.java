@@ -2,6 +2,7 @@ package io.cinderblock.service.api;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.service.ops.AccessLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -73,7 +74,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setHost(address);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new Adapter(api, ops, maxBodySize));
+        server.setHandler(new AccessLog(new Adapter(api, ops, maxBodySize), api.map(CinderApi::authenticator)));
         try {
             server.start();
         } catch (Exception e) {

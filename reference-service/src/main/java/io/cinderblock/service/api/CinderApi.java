@@ -90,6 +90,11 @@ public final class CinderApi {
         VERSION
     }
 
+    /** Who a request is (the access log names user and project with it). */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
     /** Answers one request. Never throws. */
     public ApiResponse handle(ApiRequest request) {
         String requestId = "req-" + UUID.randomUUID();
