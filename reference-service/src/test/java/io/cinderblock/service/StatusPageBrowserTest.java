@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The operator status page in a real headless chromium, driven over the DevTools protocol: it lists
  * the backends, a device switched down turns its row red without a reload, the filters work, and
- * its data needs an admin token. A screenshot goes to {@code target/status-page.png}.
+ * its data needs an admin token; a down backend's capacity is marked as its last report, a disabled
+ * service does not look like an enabled one, a long reason leaves every column on a 1280 px screen,
+ * and every time has one format. A screenshot goes to {@code target/status-page.png}.
  */
 class StatusPageBrowserTest {
     /** The page polls every second; the probe interval here is 0.2 s. */
@@ -27,7 +29,10 @@ class StatusPageBrowserTest {
     private static final String GREEN = "rgb(46, 125, 50)";
     private static final String ROWS = "JSON.stringify([...document.querySelectorAll('#rows tr')].map(r => ({host:"
             + " r.dataset.host, binary: r.dataset.binary, state: r.className, colour:"
-            + " getComputedStyle(r.querySelector('td.state')).backgroundColor, text: r.innerText})))";
+            + " getComputedStyle(r.querySelector('td.state')).backgroundColor, text: r.innerText, status: r.dataset.status,"
+            + " right: r.cells[r.cells.length - 1].getBoundingClientRect().right,"
+            + " times: [...r.querySelectorAll('td.time')].map(c => c.textContent)})))";
+    private static final String STAMP = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC";
 
     @TempDir
     Path directory;
@@ -80,6 +85,29 @@ class StatusPageBrowserTest {
                 // No reload happened: the same document, updated in place.
                 assertThat(browser.evaluate("performance.getEntriesByType('navigation').length").asLong())
                         .isEqualTo(loads);
+                // The down backend's capacity is its last report, marked so; the up one's is current.
+                assertThat(row(rows, "@gold").get("text").asText()).contains("(last known: backend down)");
+                assertThat(row(rows, "@silver").get("text").asText()).doesNotContain("last known");
+
+                // A disabled service does not look like a healthy one; a long reason wraps and the
+                // heartbeat column stays on a 1280 px screen; every time has one format.
+                String longReason = "controller failed: "
+                        + "enclosure 3 reports a fan fault and a degraded RAID set on shelf 2, ".repeat(6);
+                fixture.breakDevice("gold", longReason.strip());
+                assertThat(fixture.send("PUT", "/v3/os-services/disable-log-reason", "3.49", "application/json",
+                        "{\"host\": \"" + ServiceFixture.HOST + "@silver\", \"binary\": \"cinder-volume\","
+                                + " \"disabled_reason\": \"maintenance\"}").statusCode()).isEqualTo(200);
+                rows = awaitRows(browser, Duration.ofSeconds(10), r -> r.size() == 3
+                        && "disabled".equals(row(r, "@silver").get("status").asText())
+                        && row(r, "@gold").get("text").asText().contains("shelf 2, enclosure 3"));
+                assertThat(row(rows, "@silver").get("colour").asText()).isNotEqualTo(GREEN);
+                assertThat(row(rows, "@silver").get("text").asText()).contains("up, disabled").contains("maintenance");
+                double width = browser.evaluate("window.innerWidth").asDouble();
+                assertThat(rows).allSatisfy(r -> assertThat(r.get("right").asDouble()).as(r.get("host").asText())
+                        .isLessThanOrEqualTo(width));
+                assertThat(rows).allSatisfy(r -> r.get("times").forEach(t -> assertThat(t.asText()).matches(STAMP)));
+                assertThat(browser.evaluate("document.getElementById('summary').textContent").asText())
+                        .containsPattern("as of " + STAMP + "$");
                 browser.screenshot(Path.of("target", "status-page.png"));
 
                 // Filters: by state, then by host.

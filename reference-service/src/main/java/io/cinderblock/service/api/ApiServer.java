@@ -2,6 +2,7 @@ package io.cinderblock.service.api;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.service.ops.AccessLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -89,7 +90,7 @@ public final class ApiServer implements AutoCloseable {
         // A bean of the connector: Jetty adds it as a listener to every connection it opens.
         connector.addBean(guard);
         server.addConnector(connector);
-        server.setHandler(new Adapter(api, ops, maxBodySize, guard));
+        server.setHandler(new AccessLog(new Adapter(api, ops, maxBodySize, guard), api.map(CinderApi::authenticator)));
         server.setErrorHandler(new FaultErrorHandler());
         try {
             server.start();

@@ -79,6 +79,10 @@ public final class CinderApi {
         services.prerender();
     }
 
+    /** Who a request is (the access log names user and project with it). */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
 
     /** Answers one request. Never throws. */
     public ApiResponse handle(ApiRequest request) {

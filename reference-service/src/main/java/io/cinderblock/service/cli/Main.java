@@ -21,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,15 +45,24 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "reference-service", mixinStandardHelpOptions = true, version = "cinderblock reference-service 0.1.0",
         description = "Serves Cinder's service list with backend_state from cinderblock drivers.",
-        subcommands = {Main.Serve.class, Main.ServiceList.class, Main.BackendStateCommand.class, Main.SetDevice.class})
+        subcommands = {Main.Serve.class, Main.ServiceList.class, Main.BackendStateCommand.class, Main.SetDevice.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
+    /**
+     * Set by the distribution's start script to the distribution's directory: its {@code drivers/}
+     * is the default drivers directory, and the demo keeps its data there instead of in the working
+     * directory.
+     */
+    public static final String HOME_PROPERTY = "cinderblock.home";
     /** The demo configuration inside the jar. */
     public static final String DEMO_CONFIG = "/io/cinderblock/service/demo/cinder.conf";
 
     @Option(names = "--config-file", description = "cinder.conf-style file (default: the built-in demo)")
     Path configFile;
 
-    @Option(names = "--drivers-dir", description = "Directory of driver jars, one class loader per jar")
+    @Option(names = "--drivers-dir", description = "Directory of drivers: each *.jar, and each subdirectory of jars"
+            + " (a driver with its libraries), gets a class loader of its own (default: drivers_dir, else the"
+            + " distribution's drivers/)")
     Path driversDir;
 
     /** Runs the command line; returns the exit code. */
@@ -79,8 +89,8 @@ public final class Main implements Callable<Integer> {
 
     private static boolean isServe(String[] args) {
         return Arrays.stream(args).noneMatch(a -> a.equals("service-list") || a.equals("backend-state")
-                || a.equals("set-device") || a.equals("--help") || a.equals("-h") || a.equals("--version")
-                || a.equals("-V"));
+                || a.equals("set-device") || a.equals("help") || a.equals("--help") || a.equals("-h")
+                || a.equals("--version") || a.equals("-V"));
     }
 
     @Override
@@ -99,11 +109,42 @@ public final class Main implements Callable<Integer> {
                 throw new ConfigException("The demo configuration " + DEMO_CONFIG + " is missing from the jar");
             }
             List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-            return ServiceConfig.from(IniFile.parse("demo cinder.conf (built in)", lines), Path.of("").toAbsolutePath(),
-                    Main::warn);
+            // From the distribution the demo's data lives in the distribution; from the bare jar in the
+            // working directory (serve says so when it creates a new one there).
+            Path base = home().orElseGet(() -> Path.of("").toAbsolutePath());
+            return ServiceConfig.from(IniFile.parse("demo cinder.conf (built in)", lines), base, Main::warn);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The distribution's directory, when started by its script. */
+    static Optional<Path> home() {
+        return Optional.ofNullable(System.getProperty(HOME_PROPERTY)).filter(h -> !h.isBlank())
+                .map(h -> Path.of(h).toAbsolutePath());
+    }
+
+    /** How to run this program again, from any directory. */
+    static String launcher() {
+        Optional<Path> home = home();
+        if (home.isPresent()) {
+            return Banner.shellQuote(home.get().resolve("bin").resolve("cinderblock-service").toString());
+        }
+        try {
+            Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (jar.toString().endsWith(".jar")) {
+                return "java -jar " + Banner.shellQuote(jar.toAbsolutePath().toString());
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // No code source (an unusual class loader): fall through to the generic form.
+        }
+        return "java -jar reference-service.jar";
+    }
+
+    /** {@code --config-file /abs/file } for commands printed to paste, or empty for the demo. */
+    String configArgument() {
+        return configFile == null ? ""
+                : "--config-file " + Banner.shellQuote(configFile.toAbsolutePath().toString()) + " ";
     }
 
     boolean isDemo() {
@@ -112,7 +153,8 @@ public final class Main implements Callable<Integer> {
 
     DriverRegistry drivers(ServiceConfig config) {
         DriverRegistry.Builder builder = DriverRegistry.builder().classLoader(Main.class.getClassLoader());
-        Optional<Path> dir = Optional.ofNullable(driversDir).or(config::driversDirectory);
+        Optional<Path> dir = Optional.ofNullable(driversDir).or(config::driversDirectory)
+                .or(() -> home().map(h -> h.resolve("drivers")));
         dir.ifPresent(builder::directory);
         return builder.build();
     }
@@ -122,7 +164,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code serve}: runs the service until interrupted. */
-    @Command(name = "serve", description = "Run the service (the default command).")
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the service (the default command).")
     static final class Serve implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main parent;
@@ -155,6 +197,7 @@ public final class Main implements Callable<Integer> {
                 warn("--role api runs no driver: enabled_backends (" + config.backends().size()
                         + " backend(s)) is ignored; run them with --role agent");
             }
+            warnIfNewDataDirectory(config);
             ReferenceService service;
             try {
                 service = ReferenceService.start(config, main.drivers(config), Clock.systemUTC(), role);
@@ -165,31 +208,10 @@ public final class Main implements Callable<Integer> {
                 System.err.println("ERROR: cannot start: " + e.getMessage());
                 return 1;
             }
-            String endpoint = "http://" + config.listenAddress() + ":" + service.port() + "/v3";
             PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
             out.println();
-            if (role == ReferenceService.Role.AGENT) {
-                out.println("cinderblock agent is up for host " + config.host() + ": " + config.backends().size()
-                        + " backend(s)");
-                out.println("  Health:    http://" + config.listenAddress() + ":" + service.port()
-                        + "/healthz, /readyz, /metrics");
-                out.println("  Database:  " + config.database());
-            } else {
-                out.println("cinderblock reference service is up" + (role == ReferenceService.Role.API ? " (API node)" : "")
-                        + (main.isDemo()
-                        ? " (demo configuration: " + config.backends().size() + " SIMULATED backends, not real devices)"
-                        : ""));
-                out.println("  API:       " + endpoint + " (auth: " + config.auth().strategy().name().toLowerCase() + ")");
-                out.println("  Database:  " + config.database());
-                out.println("  Try:       cinder --os-auth-type noauth --os-endpoint " + endpoint
-                        + " --os-user-id admin --os-project-id admin service-list");
-                if (main.isDemo() && !config.backends().isEmpty()) {
-                    String first = config.backends().get(0).section();
-                    out.println("  Switch a simulated device: java -jar reference-service.jar set-device " + first
-                            + " down \"controller failed\"   (and: set-device " + first + " up)");
-                }
-            }
-            out.println("  Stop:      Ctrl-C");
+            new Banner(config, service.port(), role, main.isDemo(), launcher(), main.configArgument()).lines()
+                    .forEach(out::println);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 service.close();
@@ -204,8 +226,19 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /**
+     * The data directory must never be silently relative to wherever the operator happens to be:
+     * a new one is announced with its absolute path.
+     */
+    static void warnIfNewDataDirectory(ServiceConfig config) {
+        config.database().sqliteFile().map(f -> f.toAbsolutePath().getParent()).filter(d -> !Files.isDirectory(d))
+                .ifPresent(d -> warn("creating a new data directory " + d + " (the services' state lives there; start"
+                        + " from the same place, or name an absolute sqlite:////FILE in [database] connection, to"
+                        + " find it again)"));
+    }
+
     /** {@code service-list}: the running service's list, printed as {@code cinder service-list} prints it. */
-    @Command(name = "service-list", description = "List services as 'cinder service-list' does, from the running service.")
+    @Command(name = "service-list", mixinStandardHelpOptions = true, description = "List services as 'cinder service-list' does, from the running service.")
     static final class ServiceList implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main parent;
@@ -239,11 +272,26 @@ public final class Main implements Callable<Integer> {
             if (binary != null) {
                 url.append(sep).append("binary=").append(java.net.URLEncoder.encode(binary, StandardCharsets.UTF_8));
             }
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(10))
-                            .header("X-Auth-Token", token).header("Accept", "application/json")
-                            .header("OpenStack-API-Version", "volume " + version).build(),
-                            HttpResponse.BodyHandlers.ofString());
+            URI uri;
+            try {
+                uri = URI.create(url.toString());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--endpoint '" + base + "' is not a URL: " + e.getMessage());
+            }
+            if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+                throw new UsageException("--endpoint '" + base + "' is not an http:// or https:// URL with a host");
+            }
+            HttpResponse<String> response;
+            try {
+                response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                        .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                                .header("X-Auth-Token", token).header("Accept", "application/json")
+                                .header("OpenStack-API-Version", "volume " + version).build(),
+                                HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                System.err.println("ERROR: cannot reach " + uri + ": " + describe(e));
+                return 1;
+            }
             if (response.statusCode() != 200) {
                 System.err.println("ERROR: " + url + " answered " + response.statusCode() + ": " + response.body());
                 return 1;
@@ -258,7 +306,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code backend-state}: asks the driver directly, not the service (the spec's manage command). */
-    @Command(name = "backend-state", description = "Probe one backend's device directly through its driver.")
+    @Command(name = "backend-state", mixinStandardHelpOptions = true, description = "Probe one backend's device directly through its driver.")
     static final class BackendStateCommand implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main parent;
@@ -289,7 +337,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code set-device}: switches a SIMULATED device up or down. */
-    @Command(name = "set-device", description = "Switch the SIMULATED device behind a 'sim' backend up or down.")
+    @Command(name = "set-device", mixinStandardHelpOptions = true, description = "Switch the SIMULATED device behind a 'sim' backend up or down.")
     static final class SetDevice implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main parent;
@@ -335,6 +383,28 @@ public final class Main implements Callable<Integer> {
             System.out.println(backend + " (SIMULATED device '" + device + "'): " + answer);
             return answer.startsWith("OK") ? 0 : 1;
         }
+    }
+
+    /** A network failure in words: the JDK's exceptions often carry no message at all. */
+    static String describe(IOException e) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "no connection within 5 s";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer within 10 s";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused (is the service running there?)";
+        }
+        if (e instanceof java.net.UnknownHostException || e.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
+            return "unknown host";
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static BackendSection section(ServiceConfig config, String name) {
