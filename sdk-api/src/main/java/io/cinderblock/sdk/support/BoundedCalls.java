@@ -64,7 +64,12 @@ public final class BoundedCalls implements AutoCloseable {
      */
     @FunctionalInterface
     public interface BoundedCall<T, E extends Exception> {
-        /** Runs on a guard thread, with the configured context class loader. */
+        /**
+         * Runs on a guard thread, with the configured context class loader.
+         *
+         * @return the call's result, which may be null
+         * @throws E the call's own checked failure
+         */
         T call() throws E;
     }
 
@@ -94,6 +99,7 @@ public final class BoundedCalls implements AutoCloseable {
      * Starts a guard for one owner (a backend name, a device address), which names its threads.
      *
      * @param owner printable, non-blank: it appears in thread names and messages
+     * @return a builder with the defaults
      * @throws IllegalArgumentException if {@code owner} is blank
      */
     public static Builder builder(String owner) {
@@ -103,6 +109,8 @@ public final class BoundedCalls implements AutoCloseable {
     /**
      * Runs {@code call} on a guard thread and returns its result, or fails by {@code deadline}.
      *
+     * @param <T> what the call returns
+     * @param <E> the checked exception the call may throw
      * @param kind the lane (see the class comment); non-blank
      * @param deadline how long the caller waits, for the lane and the call together; positive
      * @param call the call; its own exceptions reach the caller unchanged
@@ -208,18 +216,31 @@ public final class BoundedCalls implements AutoCloseable {
                 + " did not return within " + deadline.toMillis() + " ms");
     }
 
-    /** Whether a call of {@code kind} overran its deadline and is still inside. */
+    /**
+     * Whether a call of {@code kind} overran its deadline and is still inside.
+     *
+     * @param kind the lane
+     * @return true while such a call has not returned
+     */
     public boolean isStuck(String kind) {
         Lane lane = lanes.get(requireNonNull(kind, "kind is null"));
         return lane != null && lane.stuckCall() != null;
     }
 
-    /** How many guard threads exist now, busy or idle; never more than {@link Builder#maxThreads(int)}. */
+    /**
+     * How many guard threads exist now, busy or idle; never more than {@link Builder#maxThreads(int)}.
+     *
+     * @return the number of threads
+     */
     public int threadCount() {
         return pool.getPoolSize();
     }
 
-    /** The owner that names the threads. */
+    /**
+     * The owner that names the threads.
+     *
+     * @return the owner given to {@link #builder(String)}
+     */
     public String owner() {
         return owner;
     }
@@ -371,6 +392,9 @@ public final class BoundedCalls implements AutoCloseable {
         /**
          * The thread context class loader every call runs with; give the driver's own class
          * loader. Default: the context class loader of the thread that created this builder.
+         *
+         * @param value the class loader
+         * @return this builder
          */
         public Builder contextClassLoader(ClassLoader value) {
             this.contextClassLoader = requireNonNull(value, "contextClassLoader is null");
@@ -381,6 +405,9 @@ public final class BoundedCalls implements AutoCloseable {
          * The most threads the guard ever holds (busy or idle); at least 1, default 4. A call that
          * finds them all busy waits within its deadline, then fails with {@link
          * CallTimeoutException.Reason#SATURATED}.
+         *
+         * @param value the maximum, at least 1
+         * @return this builder
          */
         public Builder maxThreads(int value) {
             if (value < 1) {
@@ -390,7 +417,11 @@ public final class BoundedCalls implements AutoCloseable {
             return this;
         }
 
-        /** The guard; close it when its owner closes. */
+        /**
+         * The guard; close it when its owner closes.
+         *
+         * @return a new guard
+         */
         public BoundedCalls build() {
             return new BoundedCalls(this);
         }

@@ -33,8 +33,11 @@ public final class CallTimeoutException extends DeviceUnavailableException {
         CLOSED
     }
 
+    /** The call kind (lane). */
     private final String kind;
+    /** Which limit was hit. */
     private final Reason reason;
+    /** The call's deadline. */
     private final Duration deadline;
 
     /**
@@ -52,17 +55,29 @@ public final class CallTimeoutException extends DeviceUnavailableException {
         this.deadline = requireNonNull(deadline, "deadline is null");
     }
 
-    /** The kind of call, as given to {@link BoundedCalls#call}. */
+    /**
+     * The kind of call.
+     *
+     * @return the kind, as given to {@link BoundedCalls#call}
+     */
     public String kind() {
         return kind;
     }
 
-    /** Which limit was hit. */
+    /**
+     * Which limit was hit.
+     *
+     * @return the reason
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** The deadline the call had. */
+    /**
+     * The deadline the call had.
+     *
+     * @return the deadline
+     */
     public Duration deadline() {
         return deadline;
     }
