@@ -67,6 +67,7 @@ record SnmpSettings(
 
     /** USM requires pass phrases of at least 8 characters (RFC 3414, section 11.2). */
     private static final int MIN_KEY_LENGTH = 8;
+    private static final int MAX_USER_OCTETS = 32;
     private static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
 
     /** The SNMP versions the driver speaks. */
@@ -125,6 +126,12 @@ record SnmpSettings(
             }
             if (user.isEmpty()) {
                 throw new InvalidConfigException(USER, "Option '" + USER + "' is required with " + VERSION + " 3");
+            }
+            // USM security names are SnmpAdminString (SIZE(1..32)) octets (RFC 3414); snmp4j refuses longer ones.
+            int userOctets = user.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (userOctets > MAX_USER_OCTETS) {
+                throw new InvalidConfigException(USER, "Option '" + USER + "' is " + userOctets
+                        + " bytes long; SNMP v3 user names have at most " + MAX_USER_OCTETS + " (RFC 3414)");
             }
             // Without authentication SNMP v3 is no better than a community string; we refuse noAuthNoPriv.
             requireKey(authKey, AUTH_KEY, "is required with " + VERSION + " 3");

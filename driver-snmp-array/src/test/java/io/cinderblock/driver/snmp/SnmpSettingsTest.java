@@ -51,6 +51,7 @@ class SnmpSettingsTest {
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
         "snmp_user||snmp_user",
+        "snmp_user|a-user-name-of-thirty-three-bytes|snmp_user",
         "snmp_auth_key||snmp_auth_key",
         "snmp_auth_key|short|snmp_auth_key",
         "snmp_priv_key|short|snmp_priv_key",
