@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,7 +52,10 @@ final class RedfishClient implements AutoCloseable {
     private static final int MAX_REDIRECTS = 3;
 
     private final SwordfishSettings settings;
-    private final HttpClient http;
+    /** Null once closed, so the client (and its selector thread) can be collected: JDK 17's has no close(). */
+    private volatile HttpClient http;
+    /** The client's worker threads: ours, so close() ends them instead of a 60 s idle timeout. */
+    private final ExecutorService workers;
     private final ObjectMapper mapper = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
     private final System.Logger logger;
@@ -89,7 +94,13 @@ final class RedfishClient implements AutoCloseable {
         this.logger = logger;
         this.scrubber = scrubber;
         this.where = "Swordfish service at " + settings.authority();
+        this.workers = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "swordfish-http-" + settings.authority());
+            thread.setDaemon(true);
+            return thread;
+        });
         this.http = HttpClient.newBuilder()
+                .executor(workers)
                 .connectTimeout(settings.connectTimeout())
                 // Redirects are followed by hand, and only to the same origin.
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -366,7 +377,11 @@ final class RedfishClient implements AutoCloseable {
         if (wait.isNegative() || wait.isZero()) {
             throw new DeviceUnavailableException(where + " did not answer in time; no time left for " + what);
         }
-        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request,
+        HttpClient client = http;
+        if (client == null) {
+            throw new DeviceUnavailableException(where + ": the driver is closed; no request for " + what);
+        }
+        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request,
                 new BoundedBodyHandler(settings.maxResponseBytes()));
         try {
             return future.get(wait.toMillis() + 1, TimeUnit.MILLISECONDS);
@@ -495,11 +510,21 @@ final class RedfishClient implements AutoCloseable {
     }
 
     /**
-     * Deletes the session, if any. Never throws. The JDK 17 HttpClient has no close(); its threads
-     * are daemons and end once the client is unreachable.
+     * Deletes the session, if any, then releases the HTTP client. Never throws. The JDK 17
+     * HttpClient has no close(): its workers are our executor's, shut down here, and its selector
+     * thread ends once the client is unreachable, so the reference is dropped.
      */
     @Override
     public void close() {
+        try {
+            deleteSession();
+        } finally {
+            http = null;
+            workers.shutdownNow();
+        }
+    }
+
+    private void deleteSession() {
         Session open = session.getAndSet(null);
         if (open == null || open.path().isEmpty()) {
             return;
