@@ -11,17 +11,26 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The array's management API over HTTP: a few plain-text calls. Replace it with your array's own
  * API; keep what matters: a connect timeout and a timeout on every request (so nothing hangs when
  * the array stalls), typed errors, and the password never in a message.
  */
-final class ${classPrefix}Client {
+final class ${classPrefix}Client implements AutoCloseable {
     private final String endpoint;
     private final String authorization;
     private final Duration timeout;
-    private final HttpClient http;
+    /** Null once closed, so the client and its selector thread can be collected (Java 17's HttpClient has no close()). */
+    private volatile HttpClient http;
+    /** The client's worker threads: ours, so close() ends them (the kit's RES-1 checks that nothing outlives close()). */
+    private final ExecutorService workers = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "array-http");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     ${classPrefix}Client(String host, int port, String login, String password, Duration connectTimeout,
             Duration timeout) {
@@ -31,7 +40,14 @@ final class ${classPrefix}Client {
         this.timeout = timeout;
         // HTTP/1.1: no h2c upgrade round on the first request of each connection.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .build();
+                .executor(workers).build();
+    }
+
+    /** Ends the client's threads; later calls fail with DeviceUnavailableException. */
+    @Override
+    public void close() {
+        http = null;
+        workers.shutdownNow();
     }
 
     /** Where the array is, for messages. */
@@ -66,7 +82,11 @@ final class ${classPrefix}Client {
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build();
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpClient client = http;
+            if (client == null) {
+                throw new DeviceUnavailableException("The driver for " + endpoint + " is closed");
+            }
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body().strip());
         } catch (IOException e) {
             // The exception's own message may be empty (a reset): name its kind too.

@@ -124,7 +124,7 @@ final class ${classPrefix}Driver implements VolumeDriver {
 
     @Override
     public void close() {
-        // Nothing to release: the JDK's HttpClient of Java 17 frees its connections when unreachable.
+        client.close();
     }
 
     private static String name(String name) {

@@ -1,8 +1,10 @@
 package ${package};
 
+import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.tck.DeviceFault;
 import io.cinderblock.tck.TckFixture;
 import io.cinderblock.tck.VolumeDriverConformanceKit;
+import java.util.Set;
 
 /**
  * The cinderblock conformance kit run on this driver, against the SIMULATED array of
@@ -23,6 +25,8 @@ class ${classPrefix}ConformanceTest extends VolumeDriverConformanceKit {
                 .config(array.driverConfig())
                 .deviceFault(DeviceFault.of("simulated controller failed",
                         () -> array.failController("simulated controller A failed"), array::repair))
+                // What you mean to offer; CAP-3 fails if the driver declares or offers otherwise.
+                .expectCapabilities(Set.of(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME))
                 .closeAfterRun(array)
                 .build();
     }
