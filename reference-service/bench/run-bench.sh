@@ -23,15 +23,9 @@ connections=${WRK_CONNECTIONS:-16}
 threads=${WRK_THREADS:-2}
 java_opts=${JAVA_OPTS:--Xmx128m -XX:+UseSerialGC}
 
-work=$(mktemp -d)
-pid=
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=common.sh
+source "$here/common.sh"
+with_work_dir
 
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), java $java_opts, wrk -t$threads -c$connections -d$duration"
 for n in "${counts[@]}"; do

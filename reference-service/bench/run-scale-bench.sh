@@ -41,7 +41,8 @@ cleanup() {
 trap cleanup EXIT
 psql_run "CREATE SCHEMA $schema"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=common.sh
+source "$here/common.sh"
 wait_port() {  # wait_port LOGFILE -> the port the service printed
   for _ in $(seq 1 600); do
     port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+/(v3|healthz)' "$1" | head -1 | sed -E 's#.*:([0-9]+)/.*#\1#') || true

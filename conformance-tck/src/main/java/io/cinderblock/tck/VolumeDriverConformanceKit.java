@@ -1430,39 +1430,30 @@ public abstract class VolumeDriverConformanceKit {
         @Tag("RES-1")
         @DisplayName("RES-1 threads and file descriptors do not grow with calls or open/close cycles; close() ends the driver's threads")
         void noLeaks() throws Exception {
-            // Every call runs on one thread of a fresh thread group: threads the driver starts (and the
-            // threads those start) land in that group, so they are told apart from the kit's, the device's
-            // and other drivers' without guessing at names.
-            ThreadGroup group = new ThreadGroup("tck-resources-" + s().newId("res"));
-            String caller = "tck-resources-call";
-            ExecutorService calls = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(group, r, caller);
-                t.setDaemon(true);
-                return t;
-            });
             List<String> problems = new ArrayList<>();
-            try {
-                OptionalLong fdsAtStart = openFileDescriptors();
+            try (ResourceProbe probe = new ResourceProbe("tck-resources-" + s().newId("res"))) {
+                ExecutorService calls = probe.calls();
+                OptionalLong fdsAtStart = ResourceProbe.openFileDescriptors();
                 VolumeDriver driver = within(calls, s().operationLimit(), "open()", () -> s().openUnmanaged(
                         s().fixture().config()));
                 for (int i = 0; i < 3; i++) {
                     within(calls, s().stateLimit(driver), "backendState()", driver::backendState);
                 }
                 within(calls, s().statsLimit(), "collectStats()", driver::collectStats);
-                List<String> warm = threadsOf(group, caller);
-                OptionalLong fdsWarm = openFileDescriptors();
+                List<String> warm = probe.driverThreads();
+                OptionalLong fdsWarm = ResourceProbe.openFileDescriptors();
                 for (int i = 0; i < CALLS; i++) {
                     within(calls, s().stateLimit(driver), "backendState()", driver::backendState);
                     if (i % 4 == 0) {
                         within(calls, s().statsLimit(), "collectStats()", driver::collectStats);
                     }
                 }
-                List<String> busy = threadsOf(group, caller);
+                List<String> busy = probe.driverThreads();
                 if (busy.size() > warm.size() + THREAD_SLACK) {
                     problems.add("live driver threads grew from " + warm.size() + " to " + busy.size() + " across "
                             + CALLS + " state and " + (CALLS / 4) + " stats calls: " + busy);
                 }
-                grew(fdsWarm, openFileDescriptors(), "across " + CALLS + " state and " + (CALLS / 4) + " stats calls")
+                ResourceProbe.fileDescriptorsGrew(fdsWarm, ResourceProbe.openFileDescriptors(), FD_SLACK, "across " + CALLS + " state and " + (CALLS / 4) + " stats calls")
                         .ifPresent(problems::add);
                 within(calls, s().operationLimit(), "close()", () -> {
                     driver.close();
@@ -1480,15 +1471,13 @@ public abstract class VolumeDriverConformanceKit {
                 }
                 Duration bound = s().stateLimit(driver).compareTo(Duration.ofSeconds(2)) > 0
                         ? s().stateLimit(driver) : Duration.ofSeconds(2);
-                List<String> alive = awaitThreadsGone(group, caller, bound);
+                List<String> alive = probe.awaitDriverThreadsGone(bound);
                 if (!alive.isEmpty()) {
                     problems.add("threads the driver started still alive " + Kit.millis(bound)
                             + " after close(): " + alive);
                 }
-                grew(fdsAtStart, openFileDescriptors(), "after " + (CYCLES + 1) + " open/close cycles")
+                ResourceProbe.fileDescriptorsGrew(fdsAtStart, ResourceProbe.openFileDescriptors(), FD_SLACK, "after " + (CYCLES + 1) + " open/close cycles")
                         .ifPresent(problems::add);
-            } finally {
-                calls.shutdownNow();
             }
             assertThat(problems).as("RES-1: resources the driver leaks").isEmpty();
         }
@@ -1510,53 +1499,6 @@ public abstract class VolumeDriverConformanceKit {
                     throw new BlockedException("CONF-1", what + " threw " + Kit.describe(e.getCause()));
                 }
                 return fail(what + " threw " + Kit.describe(e.getCause()), e.getCause());
-            }
-        }
-
-        /** Names of the live threads of {@code group} but the kit's own caller. */
-        private List<String> threadsOf(ThreadGroup group, String caller) {
-            Thread[] threads = new Thread[group.activeCount() + 16];
-            int n = group.enumerate(threads, true);
-            List<String> names = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (threads[i].isAlive() && !threads[i].getName().equals(caller)) {
-                    names.add(threads[i].getName());
-                }
-            }
-            return names;
-        }
-
-        /** Waits for the group's threads to end; asks for a GC while waiting, as clients end their threads when collected. */
-        private List<String> awaitThreadsGone(ThreadGroup group, String caller, Duration bound) {
-            long end = System.nanoTime() + bound.toNanos();
-            List<String> alive = threadsOf(group, caller);
-            while (!alive.isEmpty() && System.nanoTime() < end) {
-                System.gc();
-                sleep(Duration.ofMillis(100));
-                alive = threadsOf(group, caller);
-            }
-            return alive;
-        }
-
-        private Optional<String> grew(OptionalLong before, OptionalLong after, String situation) {
-            if (before.isPresent() && after.isPresent() && after.getAsLong() > before.getAsLong() + FD_SLACK) {
-                return Optional.of("open file descriptors grew from " + before.getAsLong() + " to " + after.getAsLong()
-                        + " " + situation);
-            }
-            return Optional.empty();
-        }
-
-        /** The process's open file descriptors, from /proc/self/fd where the platform has it. */
-        private OptionalLong openFileDescriptors() {
-            java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
-            if (!java.nio.file.Files.isDirectory(fds)) {
-                return OptionalLong.empty();
-            }
-            System.gc(); // sockets dropped without close() are closed by their cleaners, not counted as leaks
-            try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(fds)) {
-                return OptionalLong.of(list.count());
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                return OptionalLong.empty();
             }
         }
     }

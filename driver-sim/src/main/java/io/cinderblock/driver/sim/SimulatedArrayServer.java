@@ -10,19 +10,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.security.SecureRandom;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,12 +49,11 @@ public final class SimulatedArrayServer implements AutoCloseable {
     private static final int MAX_LINE = 4096;
     /** How often a WATCH connection carries a heartbeat when nothing changes. */
     static final int HEARTBEAT_MILLIS = 2_000;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Map<Integer, SimulatedArrayServer> SHARED = new ConcurrentHashMap<>();
 
     private final ServerSocket socket;
     private final Optional<String> accessKey;
-    private final Map<String, Device> devices = new ConcurrentHashMap<>();
+    private final Map<String, SimulatedDevice> devices = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final Thread acceptor;
     private volatile boolean closed;
@@ -118,7 +113,7 @@ public final class SimulatedArrayServer implements AutoCloseable {
     public void addDevice(String name, Map<String, Long> poolSizesGib) {
         checkName(name);
         if (poolSizesGib.isEmpty()) {
-            throw new IllegalArgumentException("Device '" + name + "' needs at least one pool");
+            throw new IllegalArgumentException("SimulatedDevice '" + name + "' needs at least one pool");
         }
         poolSizesGib.forEach((pool, size) -> {
             checkName(pool);
@@ -126,7 +121,7 @@ public final class SimulatedArrayServer implements AutoCloseable {
                 throw new IllegalArgumentException("Pool '" + pool + "' must have at least 1 GiB, got " + size);
             }
         });
-        devices.computeIfAbsent(name, n -> new Device(n, poolSizesGib));
+        devices.computeIfAbsent(name, n -> new SimulatedDevice(n, poolSizesGib));
     }
 
     /** Switches a device up, or down with a reason (what its PING then answers). */
@@ -140,7 +135,7 @@ public final class SimulatedArrayServer implements AutoCloseable {
         return new ArrayList<>(devices.keySet());
     }
 
-    Optional<Device> device(String name) {
+    Optional<SimulatedDevice> device(String name) {
         return Optional.ofNullable(devices.get(name));
     }
 
@@ -195,7 +190,7 @@ public final class SimulatedArrayServer implements AutoCloseable {
      * HEARTBEAT} line every {@value #HEARTBEAT_MILLIS} ms so that either side notices a dead peer.
      */
     private void watch(Socket client, Writer out, String deviceName) throws IOException {
-        Optional<Device> device = device(deviceName);
+        Optional<SimulatedDevice> device = device(deviceName);
         if (device.isEmpty()) {
             out.write("ERR NOTFOUND no device '" + deviceName + "'\n");
             out.flush();
@@ -236,7 +231,7 @@ public final class SimulatedArrayServer implements AutoCloseable {
         if (words.length < 2) {
             return "ERR BADREQ expected 'VERB DEVICE ...', got '" + line + "'";
         }
-        Optional<Device> device = device(words[1]);
+        Optional<SimulatedDevice> device = device(words[1]);
         if (device.isEmpty()) {
             return "ERR NOTFOUND no device '" + words[1] + "'";
         }
@@ -263,234 +258,6 @@ public final class SimulatedArrayServer implements AutoCloseable {
             // closing anyway
         }
         workers.shutdownNow();
-    }
-
-    /** One simulated device: pools, volumes, snapshots and exports. All methods hold the device lock. */
-    static final class Device {
-        private final String name;
-        private final Map<String, Long> pools;
-        private final Map<String, Vol> volumes = new LinkedHashMap<>();
-        private final Map<String, Vol> snapshots = new LinkedHashMap<>();
-        private final Map<String, String> exports = new LinkedHashMap<>();
-        private boolean up = true;
-        private String downReason = "";
-        private final List<Queue<String>> watchers = new CopyOnWriteArrayList<>();
-
-        Device(String name, Map<String, Long> pools) {
-            this.name = name;
-            this.pools = new LinkedHashMap<>(pools);
-        }
-
-        synchronized void setUp(boolean value, String reason) {
-            boolean changed = value != up;
-            this.up = value;
-            this.downReason = value ? "" : (reason == null || reason.isBlank() ? "switched down" : reason);
-            if (changed) {
-                String event = stateLine();
-                watchers.forEach(watcher -> watcher.add(event));
-            }
-        }
-
-        /** Registers a watcher; returns the current state line, consistent with the events that follow. */
-        synchronized String watch(Queue<String> events) {
-            watchers.add(events);
-            return stateLine();
-        }
-
-        void unwatch(Queue<String> events) {
-            watchers.remove(events);
-        }
-
-        private String stateLine() {
-            return up ? "STATE UP" : "STATE DOWN " + downReason;
-        }
-
-        synchronized String handle(String verb, List<String> args) {
-            if (verb.equals("SET")) {
-                need(args, 1, "SET UP|DOWN [reason]");
-                switch (args.get(0)) {
-                    case "UP":
-                        setUp(true, "");
-                        return "OK state=up";
-                    case "DOWN":
-                        setUp(false, String.join(" ", args.subList(1, args.size())));
-                        return "OK state=down";
-                    default:
-                        throw new IllegalArgumentException("SET takes UP or DOWN, got '" + args.get(0) + "'");
-                }
-            }
-            if (!up) {
-                return "ERR DOWN " + downReason;
-            }
-            switch (verb) {
-                case "PING":
-                    return "OK state=up";
-                case "STATS":
-                    return stats();
-                case "CREATE":
-                    need(args, 3, "CREATE pool name gib");
-                    return create(args.get(0), args.get(1), gib(args.get(2)), null);
-                case "DELETE":
-                    need(args, 1, "DELETE name");
-                    if (snapshots.values().stream().anyMatch(s -> s.source.equals(args.get(0)))) {
-                        return "ERR BADREQ volume '" + args.get(0) + "' has snapshots";
-                    }
-                    volumes.remove(args.get(0));
-                    exports.keySet().removeIf(k -> k.startsWith(args.get(0) + " "));
-                    return "OK";
-                case "EXTEND":
-                    need(args, 2, "EXTEND name gib");
-                    return extend(args.get(0), gib(args.get(1)));
-                case "SNAP":
-                    need(args, 2, "SNAP volume snapshot");
-                    return snapshot(args.get(0), args.get(1));
-                case "DELSNAP":
-                    need(args, 1, "DELSNAP snapshot");
-                    snapshots.remove(args.get(0));
-                    return "OK";
-                case "FROMSNAP":
-                    need(args, 3, "FROMSNAP snapshot name gib");
-                    Vol snap = snapshots.get(args.get(0));
-                    if (snap == null) {
-                        return "ERR NOTFOUND no snapshot '" + args.get(0) + "'";
-                    }
-                    return create(snap.pool, args.get(1), Math.max(snap.gib, gib(args.get(2))), args.get(0));
-                case "CLONE":
-                    need(args, 3, "CLONE source name gib");
-                    Vol source = volumes.get(args.get(0));
-                    if (source == null) {
-                        return "ERR NOTFOUND no volume '" + args.get(0) + "'";
-                    }
-                    return create(source.pool, args.get(1), Math.max(source.gib, gib(args.get(2))), args.get(0));
-                case "EXPORT":
-                    need(args, 2, "EXPORT volume initiator");
-                    return export(args.get(0), args.get(1));
-                case "UNEXPORT":
-                    need(args, 2, "UNEXPORT volume initiator");
-                    exports.remove(args.get(0) + " " + args.get(1));
-                    return "OK";
-                default:
-                    throw new IllegalArgumentException("unknown verb '" + verb + "'");
-            }
-        }
-
-        private String stats() {
-            StringBuilder answer = new StringBuilder("OK");
-            pools.forEach((pool, total) -> {
-                long used = usedGib(pool);
-                long count = volumes.values().stream().filter(v -> v.pool.equals(pool)).count();
-                answer.append(" pool=").append(pool).append(',').append(total).append(',').append(total - used)
-                        .append(',').append(count).append(',').append(used);
-            });
-            return answer.toString();
-        }
-
-        private long usedGib(String pool) {
-            return volumes.values().stream().filter(v -> v.pool.equals(pool)).mapToLong(v -> v.gib).sum()
-                    + snapshots.values().stream().filter(v -> v.pool.equals(pool)).mapToLong(v -> v.gib).sum();
-        }
-
-        private String create(String pool, String volume, long gib, String source) {
-            checkName(volume);
-            Long total = pools.get(pool);
-            if (total == null) {
-                return "ERR NOTFOUND no pool '" + pool + "'";
-            }
-            if (volumes.containsKey(volume)) {
-                return "ERR EXISTS volume '" + volume + "' exists";
-            }
-            long free = total - usedGib(pool);
-            if (gib > free) {
-                return "ERR NOSPACE pool '" + pool + "' has " + free + " GiB free, " + gib + " GiB requested";
-            }
-            volumes.put(volume, new Vol(pool, gib, source == null ? "" : source));
-            return "OK pool=" + pool + " gib=" + gib;
-        }
-
-        private String extend(String volume, long gib) {
-            Vol vol = volumes.get(volume);
-            if (vol == null) {
-                return "ERR NOTFOUND no volume '" + volume + "'";
-            }
-            if (gib <= vol.gib) {
-                return "ERR BADREQ new size " + gib + " GiB does not exceed " + vol.gib + " GiB";
-            }
-            long free = pools.get(vol.pool) - usedGib(vol.pool);
-            if (gib - vol.gib > free) {
-                return "ERR NOSPACE pool '" + vol.pool + "' has " + free + " GiB free";
-            }
-            volumes.put(volume, new Vol(vol.pool, gib, vol.source));
-            return "OK gib=" + gib;
-        }
-
-        private String snapshot(String volume, String snapshot) {
-            checkName(snapshot);
-            Vol vol = volumes.get(volume);
-            if (vol == null) {
-                return "ERR NOTFOUND no volume '" + volume + "'";
-            }
-            if (snapshots.containsKey(snapshot)) {
-                return "ERR EXISTS snapshot '" + snapshot + "' exists";
-            }
-            // A full-copy snapshot: it takes space, so pool accounting stays honest.
-            long free = pools.get(vol.pool) - usedGib(vol.pool);
-            if (vol.gib > free) {
-                return "ERR NOSPACE pool '" + vol.pool + "' has " + free + " GiB free";
-            }
-            snapshots.put(snapshot, new Vol(vol.pool, vol.gib, volume));
-            return "OK gib=" + vol.gib;
-        }
-
-        private String export(String volume, String initiator) {
-            checkName(initiator);
-            if (!volumes.containsKey(volume)) {
-                return "ERR NOTFOUND no volume '" + volume + "'";
-            }
-            String key = volume + " " + initiator;
-            String secret = exports.computeIfAbsent(key, k -> randomHex(16));
-            return "OK iqn=iqn.2026-11.io.cinderblock.sim:" + name.toLowerCase(Locale.ROOT) + "."
-                    + volume.toLowerCase(Locale.ROOT) + " lun=1 user=sim-" + randomHex(4) + " secret=" + secret;
-        }
-
-        private static String randomHex(int bytes) {
-            byte[] random = new byte[bytes];
-            RANDOM.nextBytes(random);
-            StringBuilder hex = new StringBuilder();
-            for (byte b : random) {
-                hex.append(String.format("%02x", b));
-            }
-            return hex.toString();
-        }
-
-        private static void need(List<String> args, int count, String usage) {
-            if (args.size() < count) {
-                throw new IllegalArgumentException("usage: " + usage);
-            }
-        }
-
-        private static long gib(String text) {
-            try {
-                long value = Long.parseLong(text);
-                if (value < 1) {
-                    throw new IllegalArgumentException("size must be at least 1 GiB, got " + value);
-                }
-                return value;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a size in GiB: '" + text + "'");
-            }
-        }
-    }
-
-    private static final class Vol {
-        final String pool;
-        final long gib;
-        final String source;
-
-        Vol(String pool, long gib, String source) {
-            this.pool = pool;
-            this.gib = gib;
-            this.source = source;
-        }
     }
 
     /** Standalone: {@code --port N [--key K] --device NAME:POOL=GIB[,POOL=GIB...]...}. */
