@@ -12,6 +12,8 @@ import io.cinderblock.sdk.host.metadata.SnapshotRecord;
 import io.cinderblock.sdk.host.metadata.VolumeMetadataStore;
 import io.cinderblock.sdk.host.metadata.VolumeRecord;
 import io.cinderblock.sdk.spi.BackendState;
+import io.cinderblock.sdk.spi.BackendStateListener;
+import io.cinderblock.sdk.spi.BackendStatePublisher;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.ConnectionInfo;
@@ -54,7 +56,7 @@ import java.util.regex.Pattern;
  * delete, since deletes are idempotent), never a device volume that nobody knows of.
  *
  * <p>Calls into the driver for stats and state run on the backend's own {@link BoundedCalls}
- * guard: at most two daemon threads named {@code cinderblock-<backend name>-<n>}, with the driver's
+ * guard: at most three daemon threads (stats, state, push subscription) named {@code cinderblock-<backend name>-<n>}, with the driver's
  * class loader as their context class loader; a driver hung in {@code collectStats()} or {@code
  * backendState()} holds one thread per call kind, and later calls answer at once.
  *
@@ -67,8 +69,8 @@ public final class Backend implements AutoCloseable {
     private static final Pattern ISCSI_NAME = Pattern.compile(
             "iqn\\.\\d{4}-\\d{2}\\.[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\\S+)?|eui\\.[0-9A-Fa-f]{16}"
                     + "|naa\\.(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})");
-    /** One lane for stats, one for state: the most threads a hung driver can hold. */
-    private static final int GUARD_THREADS = 2;
+    /** One lane each for stats, state and the push subscription: the most threads a hung driver can hold. */
+    private static final int GUARD_THREADS = 3;
 
     private final BackendRegistry registry;
     private final DriverDescriptor descriptor;
@@ -80,6 +82,7 @@ public final class Backend implements AutoCloseable {
     private final StateProber state;
     private final StatsCache stats;
     private final OperationJournal journal;
+    private final PushChannel push;
     private volatile boolean closed;
 
     Backend(BackendRegistry registry, DriverDescriptor descriptor, DriverConfig config, VolumeDriver driver) {
@@ -94,6 +97,7 @@ public final class Backend implements AutoCloseable {
         this.state = new StateProber(driver, calls, guard, registry.clock(), registry.stateGrace());
         this.stats = new StatsCache(config.backendName(), driver, calls, guard, registry.statsTimeout(), state);
         this.journal = new OperationJournal(config.backendName(), registry.metadataStore(), registry.clock(), guard);
+        this.push = new PushChannel(config.backendName(), driver, state, guard);
     }
 
     private static ClassLoader driverClassLoader(VolumeDriver driver) {
@@ -175,6 +179,47 @@ public final class Backend implements AutoCloseable {
     /** The result of the last {@link #state()} (or of a failed stats refresh), without probing. */
     public Optional<BackendState> lastState() {
         return state.last();
+    }
+
+    /**
+     * Subscribes to the states the device announces, for drivers that implement {@link
+     * BackendStatePublisher} (SNMP notifications, Redfish events, ...).
+     *
+     * <p>The first call starts the driver's push channel ({@link BackendStatePublisher#publishTo}
+     * is called once per backend, bounded by the driver's state deadline). Each pushed state is
+     * recorded first, so {@link #lastState()} and cached {@link #stats(boolean) stats} reflect it,
+     * then handed to {@code listener}: secrets scrubbed from its reason, and dropped if a probe has
+     * already observed something newer. {@link BackendStateListener#pushLost} and {@link
+     * BackendStateListener#pushRestored} tell when the channel breaks and heals.
+     *
+     * <p>The listener is called on the driver's threads: it must return quickly and must not call
+     * back into this backend's driver operations; hand slow work (a database write) to your own
+     * executor. Pushing never replaces polling: keep calling {@link #state()} on your schedule, it
+     * is what finds a device that fails silently or a channel that died without a word.
+     *
+     * @param listener called with every pushed state; not null
+     * @return whether this backend pushes (the driver publishes and its configuration turns push
+     *     on); {@code false} means polling only, and {@code listener} will never be called
+     * @since 0.2
+     */
+    @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
+    public boolean watchState(BackendStateListener listener) {
+        requireNonNull(listener, "listener is null");
+        ensureOpen();
+        return push.add(listener, calls, stateDeadline());
+    }
+
+    /**
+     * Why this backend's push channel is not delivering, if it was started and broke (the
+     * driver's {@link BackendStateListener#pushLost} reason, or a {@code publishTo} that failed);
+     * empty while it delivers, or if it was never started or is not offered.
+     *
+     * @return the reason, scrubbed of secrets, or empty
+     * @since 0.2
+     */
+    @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
+    public Optional<String> pushLostReason() {
+        return push.status() == PushChannel.Status.LOST ? Optional.of(push.lostReason()) : Optional.empty();
     }
 
     /** The driver's declared probe deadline; 10 s if the driver fails to say. */
@@ -402,6 +447,7 @@ public final class Backend implements AutoCloseable {
         }
         closed = true;
         registry.forget(this);
+        push.close();
         calls.close();
         try {
             driver.close();
