@@ -5,7 +5,7 @@ import io.cinderblock.sdk.host.BackendRegistry;
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
-import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
+import io.cinderblock.sdk.testing.InMemoryDriverProvider;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

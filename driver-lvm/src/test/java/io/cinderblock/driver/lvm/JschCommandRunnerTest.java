@@ -3,6 +3,7 @@ package io.cinderblock.driver.lvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -131,7 +132,7 @@ class JschCommandRunnerTest {
     @Test
     @DisplayName("a closed port is unreachable")
     void closedPort() {
-        int port = LvmTestHost.freePort();
+        int port = LocalPorts.freeTcpPort();
         try (JschCommandRunner nowhere = runnerFor(port, Duration.ofSeconds(2))) {
             assertThatThrownBy(() -> nowhere.run(RemoteCommand.of("echo").build(), Duration.ofSeconds(2)))
                     .isInstanceOfSatisfying(SshFailureException.class,

@@ -4,12 +4,11 @@ import static io.cinderblock.driver.lvm.HostCommands.check;
 import static io.cinderblock.driver.lvm.HostCommands.run;
 import static io.cinderblock.driver.lvm.HostCommands.tool;
 
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -79,7 +78,7 @@ final class LvmTestHost implements AutoCloseable {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         LvmTestHost host;
         try {
-            host = new LvmTestHost(Files.createTempDirectory("cinderblock-lvm-"), "cbtest-" + suffix, freePort());
+            host = new LvmTestHost(Files.createTempDirectory("cinderblock-lvm-"), "cbtest-" + suffix, LocalPorts.freeTcpPort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -254,7 +253,7 @@ final class LvmTestHost implements AutoCloseable {
     void startTgtd() {
         tool("tgtd", "tgt");
         tool("tgtadm", "tgt");
-        tgtPortalPort = freePort();
+        tgtPortalPort = LocalPorts.freeTcpPort();
         // tgtadm's control port names a Unix socket (/var/run/tgtd/socket.N), not a TCP port; tgtd
         // accepts numbers up to 32767, and the default instance uses 0.
         tgtControlPort = 10000 + (int) (Math.random() * 20000);
@@ -474,14 +473,6 @@ final class LvmTestHost implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static void waitForPort(Process process, int port, String what, Path log) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);

@@ -3,18 +3,19 @@ package io.cinderblock.driver.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cinderblock.sdk.host.Backend;
-import io.cinderblock.sdk.host.BackendRegistry;
-import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.error.InvalidConfigException;
+import io.cinderblock.sdk.host.Backend;
+import io.cinderblock.sdk.host.BackendRegistry;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.host.metadata.VolumeRecord;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.ConnectionInfo;
 import io.cinderblock.sdk.spi.Connector;
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -131,10 +132,7 @@ class SimulatedArrayDriverTest {
 
     @Test
     void anUnreachableArrayIsDownAndStatsFailTyped() throws IOException {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = LocalPorts.freeTcpPort();
         Backend backend = backends.open("sim-1", config(closedPort));
 
         BackendState state = backend.state();
@@ -205,10 +203,7 @@ class SimulatedArrayDriverTest {
 
     @Test
     void startsAnInProcessArrayForDemos() throws IOException {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = LocalPorts.freeTcpPort();
         Map<String, String> config = new HashMap<>();
         config.put("volume_driver", "sim");
         config.put("sim_port", String.valueOf(port));

@@ -1,5 +1,6 @@
 package io.cinderblock.driver.snmp;
 
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ final class NetSnmpAgent implements AutoCloseable {
                     "includeAllDisks 0%",
                     String.join("\n", extraConfig).replace(COMMUNITY_PLACEHOLDER, community),
                     ""));
-            int port = SnmpTestSupport.freeUdpPort();
+            int port = LocalPorts.freeUdpPort();
             process = launch(dir, port);
             SnmpTestSupport.awaitAgent(port, community, Duration.ofSeconds(15), process, dir.resolve("snmpd.log"));
             return new NetSnmpAgent(dir, process, port, community, authKey, privKey);

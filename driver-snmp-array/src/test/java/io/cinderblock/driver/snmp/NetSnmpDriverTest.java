@@ -7,15 +7,14 @@ import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.NotSupportedException;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
-import io.cinderblock.sdk.spi.DriverContext;
 import io.cinderblock.sdk.spi.PoolStats;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,58 +82,14 @@ class NetSnmpDriverTest {
     @Test
     @DisplayName("MD5 and DES work only when configured explicitly, and the driver warns at open")
     void legacyProtocolsWithWarning() {
-        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        DriverContext context = new DriverContext() {
-            @Override
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-
-            @Override
-            public System.Logger logger() {
-                return new RecordingLogger(warnings);
-            }
-        };
+        RecordingLogger log = new RecordingLogger("snmp-legacy");
         Map<String, String> options = agent.v3LegacyConfig(Profiles.HOST_RESOURCES);
-        try (VolumeDriver driver = new SnmpArrayDriverProvider().open(SnmpTestSupport.validate(options), context)) {
+        try (VolumeDriver driver = new SnmpArrayDriverProvider().open(SnmpTestSupport.validate(options), log.context())) {
             BackendState state = driver.backendState();
             assertThat(state.status()).as(state.reason()).isEqualTo(BackendState.Status.UP);
         }
-        assertThat(warnings).anySatisfy(w -> assertThat(w).contains("MD5").contains("broken"))
+        assertThat(log.messages(System.Logger.Level.WARNING)).anySatisfy(w -> assertThat(w).contains("MD5").contains("broken"))
                 .anySatisfy(w -> assertThat(w).contains("DES").contains("broken"));
-    }
-
-    /** Keeps the WARNING messages a driver logs, formatted. */
-    private static final class RecordingLogger implements System.Logger {
-        private final List<String> warnings;
-
-        RecordingLogger(List<String> warnings) {
-            this.warnings = warnings;
-        }
-
-        @Override
-        public String getName() {
-            return "recording";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, java.util.ResourceBundle bundle, String message, Throwable thrown) {
-            if (level == Level.WARNING) {
-                warnings.add(message);
-            }
-        }
-
-        @Override
-        public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
-            if (level == Level.WARNING) {
-                warnings.add(java.text.MessageFormat.format(format, params));
-            }
-        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStateListener;
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -39,7 +40,7 @@ class NetSnmpNotificationTest {
     @Test
     @DisplayName("v2c trap2sink: snmpd's shutdown turns the backend DOWN at once, its restart re-reads and pushes UP")
     void agentShutdownAndRestart() throws Exception {
-        int trapPort = SnmpTestSupport.freeUdpPort();
+        int trapPort = LocalPorts.freeUdpPort();
         NetSnmpAgent agent = track(NetSnmpAgent.start(List.of(
                 "trap2sink 127.0.0.1:" + trapPort + " " + NetSnmpAgent.COMMUNITY_PLACEHOLDER)));
         Map<String, String> options = agent.v2cConfig(Profiles.HOST_RESOURCES);
@@ -64,7 +65,7 @@ class NetSnmpNotificationTest {
     @DisplayName("v3 authPriv: snmptrap (agent's engine ID) and snmpinform (acknowledged) with the backend's user are heard")
     void v3TrapAndInform() throws Exception {
         NetSnmpAgent agent = track(NetSnmpAgent.start());
-        int trapPort = SnmpTestSupport.freeUdpPort();
+        int trapPort = LocalPorts.freeUdpPort();
         Map<String, String> options = agent.v3Config(Profiles.UCD_DISK);
         options.put(NotificationReceiver.PORT, Integer.toString(trapPort));
         options.put(NotificationReceiver.ADDRESS, "127.0.0.1");
@@ -86,7 +87,7 @@ class NetSnmpNotificationTest {
     @DisplayName("forged notifications (wrong community, wrong v3 key) and unlisted ones change nothing")
     void forgedAndUnlisted() throws Exception {
         NetSnmpAgent agent = track(NetSnmpAgent.start());
-        int trapPort = SnmpTestSupport.freeUdpPort();
+        int trapPort = LocalPorts.freeUdpPort();
         Map<String, String> v2c = agent.v2cConfig(Profiles.HOST_RESOURCES);
         v2c.put(NotificationReceiver.PORT, Integer.toString(trapPort));
         v2c.put(NotificationReceiver.ADDRESS, "127.0.0.1");
@@ -103,7 +104,7 @@ class NetSnmpNotificationTest {
         assertThat(community).isZero();
         // A v3 inform with a wrong key is refused by USM: never acknowledged, never delivered.
         Map<String, String> v3 = agent.v3Config(Profiles.HOST_RESOURCES);
-        int v3Port = SnmpTestSupport.freeUdpPort();
+        int v3Port = LocalPorts.freeUdpPort();
         v3.put(NotificationReceiver.PORT, Integer.toString(v3Port));
         v3.put(NotificationReceiver.ADDRESS, "127.0.0.1");
         SnmpArrayDriver v3Driver = track(SnmpTestSupport.open(v3));
@@ -122,7 +123,7 @@ class NetSnmpNotificationTest {
     @DisplayName("close releases the notification port; a port in use is reported as push lost, not an error")
     void portLifecycle() throws Exception {
         NetSnmpAgent agent = track(NetSnmpAgent.start());
-        int trapPort = SnmpTestSupport.freeUdpPort();
+        int trapPort = LocalPorts.freeUdpPort();
         Map<String, String> options = agent.v2cConfig(Profiles.HOST_RESOURCES);
         options.put(NotificationReceiver.PORT, Integer.toString(trapPort));
         options.put(NotificationReceiver.ADDRESS, "127.0.0.1");

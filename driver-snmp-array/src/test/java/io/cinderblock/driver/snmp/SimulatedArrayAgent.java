@@ -1,5 +1,6 @@
 package io.cinderblock.driver.snmp;
 
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -103,7 +104,7 @@ final class SimulatedArrayAgent implements AutoCloseable {
         processor.addMOServer(server);
         processor.setVacm(new CommunityOnlyVacm(community));
         processor.setCoexistenceProvider(new OneCommunity(community, engineId));
-        int port = SnmpTestSupport.freeUdpPort();
+        int port = LocalPorts.freeUdpPort();
         try {
             MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
             dispatcher.addMessageProcessingModel(new MPv2c());

@@ -1,5 +1,6 @@
 package io.cinderblock.driver.snmp;
 
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,7 +58,7 @@ final class SnmpSimAgent implements AutoCloseable {
                 }
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
             }
-            int port = SnmpTestSupport.freeUdpPort();
+            int port = LocalPorts.freeUdpPort();
             Path log = dir.resolve("snmpsim.log");
             List<String> command = new ArrayList<>(List.of(snmpsimd, "--data-dir=" + data, "--cache-dir=" + cache,
                     "--agent-udpv4-endpoint=127.0.0.1:" + port));

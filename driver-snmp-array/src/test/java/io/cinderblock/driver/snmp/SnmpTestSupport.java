@@ -4,7 +4,6 @@ import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.DriverContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,15 +38,6 @@ final class SnmpTestSupport {
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
     private SnmpTestSupport() {}
-
-    /** A UDP port on 127.0.0.1 that was free a moment ago. */
-    static int freeUdpPort() {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** A random secret generated for this test run: never a fixed credential in a file. */
     static String secret(int length) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -99,38 +96,8 @@ final class Distribution {
         environment.put("JAVA_HOME", javaHome);
     }
 
-    /** A free TCP port on loopback. */
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Waits until {@code value} satisfies {@code test}; fails with the last value. */
-    static <T> T await(Duration timeout, Supplier<T> value, Predicate<T> test, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        T last = null;
-        RuntimeException lastError = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                last = value.get();
-                lastError = null;
-                if (test.test(last)) {
-                    return last;
-                }
-            } catch (RuntimeException e) {
-                lastError = e;
-            }
-            sleep(250);
-        }
-        AssertionError failure = new AssertionError("Not reached within " + timeout + ": " + what + "; last: " + last);
-        if (lastError != null) {
-            failure.initCause(lastError);
-        }
-        throw failure;
-    }
+    /** How often {@code Await.until} reads a costly value here (a CLI run, a process's log). */
+    static final Duration POLL = Duration.ofMillis(250);
 
     static void sleep(long millis) {
         try {

@@ -2,6 +2,8 @@ package io.cinderblock.service.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cinderblock.sdk.testing.Await;
+import io.cinderblock.sdk.testing.LocalPorts;
 import io.cinderblock.service.dist.Distribution.Result;
 import io.cinderblock.service.dist.Distribution.Service;
 import java.io.IOException;
@@ -76,7 +78,7 @@ class DistributionTest {
         assertThat(Distribution.run(directory, command(List.of("help", "serve")), COMMAND).out())
                 .contains("--port").contains("--role");
 
-        int closed = Distribution.freePort();
+        int closed = LocalPorts.freeTcpPort();
         Result refused = Distribution.run(directory, command(List.of("service-list", "--endpoint",
                 "http://127.0.0.1:" + closed + "/v3")), COMMAND);
         assertThat(refused.code()).isEqualTo(1);
@@ -89,7 +91,7 @@ class DistributionTest {
         Path etc = Files.createDirectories(directory.resolve("etc"));
         Path config = etc.resolve("cinder.conf");
         Files.writeString(config, Files.readString(Distribution.home().resolve("etc/cinder.conf.example"))
-                .replace("sim_port = 18790", "sim_port = " + Distribution.freePort()));
+                .replace("sim_port = 18790", "sim_port = " + LocalPorts.freeTcpPort()));
         Path elsewhere = Files.createDirectories(directory.resolve("elsewhere"));
 
         try (Service service = Service.start(elsewhere, "--config-file", config.toString(), "serve", "--port", "0")) {
@@ -109,7 +111,7 @@ class DistributionTest {
             assertThat(Distribution.get(origin + "/status/data", "admin:admin").body()).contains("demo-sim");
 
             String cinder = service.bannerLine("cinder ");
-            Distribution.await(Duration.ofSeconds(60), () -> Distribution.shell(elsewhere, cinder, COMMAND).out(),
+            Await.until(Duration.ofSeconds(60), Distribution.POLL, () -> Distribution.shell(elsewhere, cinder, COMMAND).out(),
                     out -> out.contains("Backend State") && out.matches("(?s).*storage-01@demo-sim .*\\| up +\\|.*"),
                     "pasted '" + cinder + "' shows storage-01@demo-sim up");
 
@@ -132,7 +134,7 @@ class DistributionTest {
             Result down = Distribution.shell(directory, program + " set-device demo-sim down \"controller failed\"",
                     COMMAND);
             assertThat(down.code()).as(down.all()).isZero();
-            Distribution.await(Duration.ofSeconds(30), () -> Distribution.shell(elsewhere, cinder, COMMAND).out(),
+            Await.until(Duration.ofSeconds(30), Distribution.POLL, () -> Distribution.shell(elsewhere, cinder, COMMAND).out(),
                     out -> out.matches("(?s).*storage-01@demo-sim .*\\| down +\\|.*"), "demo-sim down");
             assertThat(Distribution.shell(directory, program + " set-device demo-sim up", COMMAND).code()).isZero();
 
@@ -143,7 +145,7 @@ class DistributionTest {
             Result enable = Distribution.shell(elsewhere, cinder.replace("service-list",
                     "service-enable storage-01@demo-sim cinder-volume"), COMMAND);
             assertThat(enable.code()).as(enable.all()).isZero();
-            String log = Distribution.await(Duration.ofSeconds(10), service::stderr,
+            String log = Await.until(Duration.ofSeconds(10), Distribution.POLL, service::stderr,
                     err -> err.contains("os-services/enable"), "the enable in the log");
             assertThat(log).containsPattern("INFO access - \\[req-[0-9a-f-]+ admin admin - - -\\] 127\\.0\\.0\\.1"
                     + " \"GET /v3/(?:[^ /]+/)?os-services HTTP/1\\.1\" status: 200 len: [0-9]+ time: [0-9.]+")
@@ -157,7 +159,7 @@ class DistributionTest {
                     + " binary=\"cinder-volume\" status=\"enabled\"")
                     // The polled operations endpoints stay out of the INFO log.
                     .doesNotContain("\"GET /healthz").doesNotContain("\"GET /status/data");
-            Distribution.await(Duration.ofSeconds(30), () -> Distribution.shell(elsewhere, cinder, COMMAND).out(),
+            Await.until(Duration.ofSeconds(30), Distribution.POLL, () -> Distribution.shell(elsewhere, cinder, COMMAND).out(),
                     out -> out.matches("(?s).*storage-01@demo-sim .*\\| up +\\|.*"), "demo-sim up again");
         }
     }
@@ -172,7 +174,7 @@ class DistributionTest {
         Files.writeString(config, String.join("\n", "[DEFAULT]", "host = tokens-host", "enabled_backends = sim-1",
                 "osapi_volume_listen = 127.0.0.1", "backend_state_interval = 1", "[database]",
                 "connection = sqlite:///data/cb.db", "[auth]", "strategy = tokens", "tokens_file = tokens.txt",
-                "[sim-1]", "volume_driver = sim", "sim_port = " + Distribution.freePort(), "sim_device = d1",
+                "[sim-1]", "volume_driver = sim", "sim_port = " + LocalPorts.freeTcpPort(), "sim_device = d1",
                 "sim_start_server = true", "sim_timeout = 1s", ""));
 
         try (Service service = Service.start(directory, "--config-file", config.toString(), "serve", "--port", "0")) {
@@ -184,7 +186,7 @@ class DistributionTest {
             assertThat(cinder).contains("--os-auth-type admin_token").contains(endpoint);
             assertThat(service.bannerLine("Status page:")).contains("/status#token=$TOKEN");
 
-            Distribution.await(Duration.ofSeconds(60),
+            Await.until(Duration.ofSeconds(60), Distribution.POLL,
                     () -> Distribution.shell(directory, setup + "; " + cinder, COMMAND).out(),
                     out -> out.matches("(?s).*tokens-host@sim-1 .*\\| up +\\|.*"), "pasted cinder shows sim-1 up");
             Result own = Distribution.shell(directory, setup + "; " + bannerCommand(service, " service-list"), COMMAND);
@@ -202,7 +204,7 @@ class DistributionTest {
             Result refused = Distribution.shell(directory, setup + "; " + cinder.replace("service-list",
                     "service-disable no-such-host cinder-volume"), COMMAND);
             assertThat(refused.code()).isNotZero();
-            String log = Distribution.await(Duration.ofSeconds(10), service::stderr, err -> err.contains("audit - "),
+            String log = Await.until(Duration.ofSeconds(10), Distribution.POLL, service::stderr, err -> err.contains("audit - "),
                     "the refused disable in the audit log");
             assertThat(log).containsPattern("INFO audit - \\[req-[0-9a-f-]+ operator p-ops - - -\\] PUT"
                     + " /v3/(?:[^ /]+/)?os-services/disable: refused \\(404\\)").doesNotContain(token);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cinderblock.sdk.testing.Await;
+import io.cinderblock.sdk.testing.LocalPorts;
 import io.cinderblock.service.dist.Distribution.Result;
 import io.cinderblock.service.dist.Distribution.Service;
 import io.cinderblock.service.dist.DriverTestHelpers.Helper;
@@ -51,7 +53,7 @@ class RealDevicesTest {
             backends.put("lvm-1", lvmOptions);
             backends.put("snmp-1", snmpd.options("v3Config", "host-resources"));
             backends.put("array-1", swordfish.driverConfig());
-            backends.put("sim-1", Map.of("volume_driver", "sim", "sim_port", String.valueOf(Distribution.freePort()),
+            backends.put("sim-1", Map.of("volume_driver", "sim", "sim_port", String.valueOf(LocalPorts.freeTcpPort()),
                     "sim_device", "d1", "sim_start_server", "true", "sim_timeout", "1s"));
             Path config = writeConfig(backends);
 
@@ -108,7 +110,7 @@ class RealDevicesTest {
     private Map<String, String> awaitStates(String cinder, Map<String, String> expected) {
         String[] last = {""};
         try {
-            return Distribution.await(CHANGE, () -> {
+            return Await.until(CHANGE, Distribution.POLL, () -> {
                 Result result = Distribution.shell(directory, cinder, COMMAND);
                 last[0] = result.all();
                 return states(result);
@@ -164,7 +166,7 @@ class RealDevicesTest {
             Path fixture = Path.of(repo).resolve("../shared/swordfish-emulator").normalize();
             assertThat(fixture.resolve("start.sh")).as("the Swordfish emulator fixture beside the repository")
                     .exists();
-            Swordfish swordfish = new Swordfish(fixture, directory.resolve("swordfish"), Distribution.freePort());
+            Swordfish swordfish = new Swordfish(fixture, directory.resolve("swordfish"), LocalPorts.freeTcpPort());
             swordfish.restart();
             return swordfish;
         }

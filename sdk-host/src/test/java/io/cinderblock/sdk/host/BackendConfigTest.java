@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.spi.DriverConfig;
-import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
+import io.cinderblock.sdk.testing.InMemoryDriverProvider;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;

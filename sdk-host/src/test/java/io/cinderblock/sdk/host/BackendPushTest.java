@@ -3,8 +3,6 @@ package io.cinderblock.sdk.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
-import io.cinderblock.sdk.host.testing.FakeDriver;
-import io.cinderblock.sdk.host.testing.ServiceEntriesClassLoader;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStateListener;
 import io.cinderblock.sdk.spi.BackendStatePublisher;
@@ -13,6 +11,8 @@ import io.cinderblock.sdk.spi.DriverContext;
 import io.cinderblock.sdk.spi.DriverDescriptor;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
+import io.cinderblock.sdk.testing.FakeDriver;
+import io.cinderblock.sdk.testing.ServiceEntriesClassLoader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

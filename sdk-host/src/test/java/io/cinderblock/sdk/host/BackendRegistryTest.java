@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.error.InvalidConfigException;
-import io.cinderblock.sdk.host.testing.FaultyDriverProviders;
-import io.cinderblock.sdk.host.testing.Gate;
-import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
-import io.cinderblock.sdk.host.testing.ServiceEntriesClassLoader;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.testing.HostFixtures;
+import io.cinderblock.sdk.testing.FaultyDriverProviders;
+import io.cinderblock.sdk.testing.Gate;
+import io.cinderblock.sdk.testing.InMemoryDriverProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,7 +103,7 @@ class BackendRegistryTest {
         @Test
         @DisplayName("refuses a second open of a name while the first open is still inside the driver")
         void duplicateWhileFirstOpenIsSlow() throws Exception {
-            Gate opens = InMemoryDriverProvider.in(registry).holdOpens();
+            Gate opens = HostFixtures.inMemory(registry).holdOpens();
             CompletableFuture<Backend> first = CompletableFuture.supplyAsync(
                     () -> registry.open("slow", InMemoryDriverProvider.config()), threads);
             opens.awaitEntered(1, WAIT);
@@ -137,7 +137,7 @@ class BackendRegistryTest {
         @DisplayName("a driver whose open fails leaves no backend behind and the name free")
         void failingOpenLeavesNothing() {
             try (BackendRegistry faulty = BackendRegistry.builder()
-                    .drivers(ServiceEntriesClassLoader.registryOf(FaultyDriverProviders.ThrowingOpen.class)).build()) {
+                    .drivers(HostFixtures.registryOf(FaultyDriverProviders.ThrowingOpen.class)).build()) {
                 CinderblockException e = catchThrowableOfType(CinderblockException.class,
                         () -> faulty.open("x", Map.of("volume_driver", "throwing-open")));
                 assertThat(e.code()).isEqualTo(ErrorCode.DRIVER_CONTRACT_VIOLATION);
@@ -263,7 +263,7 @@ class BackendRegistryTest {
             Map<String, String> config = InMemoryDriverProvider.config();
             config.put("capacity_gib", " 250 ");
             Backend backend = registry.open("b", config);
-            assertThat(InMemoryDriverProvider.in(registry).device("b").capacityGib()).isEqualTo(250);
+            assertThat(HostFixtures.inMemory(registry).device("b").capacityGib()).isEqualTo(250);
             assertThat(backend.stats(false).pools()).singleElement()
                     .satisfies(pool -> assertThat(pool.poolName()).isEqualTo("pool-a"));
             assertThat(backend.stateDeadline()).isEqualTo(Duration.ofSeconds(2));

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.testing.HostFixtures;
 import io.cinderblock.sdk.spi.BackendState;
-import io.cinderblock.sdk.host.testing.FaultyDriverProviders;
-import io.cinderblock.sdk.host.testing.InMemoryDevice;
-import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
-import io.cinderblock.sdk.host.testing.ServiceEntriesClassLoader;
+import io.cinderblock.sdk.testing.FaultyDriverProviders;
+import io.cinderblock.sdk.testing.InMemoryDevice;
+import io.cinderblock.sdk.testing.InMemoryDriverProvider;
+import io.cinderblock.sdk.testing.ServiceEntriesClassLoader;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +43,7 @@ class BackendStateProbeTest {
     @DisplayName("follows the device: UP, then DOWN with the driver's reason, then UP again")
     void followsTheDevice() {
         Backend backend = registry.open("probe-1", InMemoryDriverProvider.config());
-        InMemoryDevice device = InMemoryDriverProvider.in(registry).device("probe-1");
+        InMemoryDevice device = HostFixtures.inMemory(registry).device("probe-1");
 
         BackendState up = backend.state();
         assertThat(up.status()).isEqualTo(BackendState.Status.UP);
@@ -123,7 +124,7 @@ class BackendStateProbeTest {
     @DisplayName("a closed backend reads DOWN without asking the driver")
     void closedBackend() {
         Backend backend = registry.open("closing", InMemoryDriverProvider.config());
-        InMemoryDevice device = InMemoryDriverProvider.in(registry).device("closing");
+        InMemoryDevice device = HostFixtures.inMemory(registry).device("closing");
         backend.close();
         BackendState state = backend.state();
         assertThat(state.status()).isEqualTo(BackendState.Status.DOWN);

@@ -4,17 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.host.testing.HostFixtures;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
-import io.cinderblock.sdk.host.testing.FaultyDriverProviders;
-import io.cinderblock.sdk.host.testing.Gate;
-import io.cinderblock.sdk.host.testing.InMemoryDevice;
-import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
-import io.cinderblock.sdk.host.testing.ServiceEntriesClassLoader;
+import io.cinderblock.sdk.testing.FaultyDriverProviders;
+import io.cinderblock.sdk.testing.Gate;
+import io.cinderblock.sdk.testing.InMemoryDevice;
+import io.cinderblock.sdk.testing.InMemoryDriverProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ class BackendStatsCachingTest {
 
     private final BackendRegistry registry = BackendRegistry.builder().drivers(DriverRegistry.fromClassPath()).build();
     private final Backend backend = registry.open("stats-1", InMemoryDriverProvider.config());
-    private final InMemoryDevice device = InMemoryDriverProvider.in(registry).device("stats-1");
+    private final InMemoryDevice device = HostFixtures.inMemory(registry).device("stats-1");
 
     @AfterEach
     void tearDown() {
@@ -182,7 +182,7 @@ class BackendStatsCachingTest {
     @DisplayName("stats a driver cannot build (free > total) are a driver contract violation, and callers are not stuck")
     void freeExceedsTotal() {
         try (BackendRegistry faulty = BackendRegistry.builder()
-                .drivers(ServiceEntriesClassLoader.registryOf(FaultyDriverProviders.FreeExceedsTotal.class)).build()) {
+                .drivers(HostFixtures.registryOf(FaultyDriverProviders.FreeExceedsTotal.class)).build()) {
             Backend bad = faulty.open("bad", Map.of("volume_driver", "free-exceeds-total"));
             CinderblockException e = catchThrowableOfType(CinderblockException.class, () -> bad.stats(true));
             assertThat(e.code()).isEqualTo(ErrorCode.DRIVER_CONTRACT_VIOLATION);
@@ -199,7 +199,7 @@ class BackendStatsCachingTest {
         try (BackendRegistry quick = BackendRegistry.builder().drivers(DriverRegistry.fromClassPath())
                 .statsTimeout(Duration.ofMillis(200)).build()) {
             Backend slow = quick.open("slow", InMemoryDriverProvider.config());
-            Gate read = InMemoryDriverProvider.in(quick).device("slow").holdStatsReads();
+            Gate read = HostFixtures.inMemory(quick).device("slow").holdStatsReads();
             try {
                 assertThatThrownBy(() -> slow.stats(true))
                         .isInstanceOf(DeviceUnavailableException.class)

@@ -4,22 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.error.NotSupportedException;
+import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.host.metadata.RecordStatus;
 import io.cinderblock.sdk.host.metadata.SnapshotRecord;
 import io.cinderblock.sdk.host.metadata.VolumeRecord;
+import io.cinderblock.sdk.host.testing.FailingMetadataStore;
+import io.cinderblock.sdk.host.testing.HostFixtures;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.ConnectionInfo;
 import io.cinderblock.sdk.spi.Connector;
 import io.cinderblock.sdk.spi.VolumeSpec;
-import io.cinderblock.sdk.host.testing.FailingMetadataStore;
-import io.cinderblock.sdk.host.testing.FaultyDriverProviders;
-import io.cinderblock.sdk.host.testing.InMemoryDevice;
-import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
-import io.cinderblock.sdk.host.testing.ServiceEntriesClassLoader;
+import io.cinderblock.sdk.testing.FaultyDriverProviders;
+import io.cinderblock.sdk.testing.InMemoryDevice;
+import io.cinderblock.sdk.testing.InMemoryDriverProvider;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,7 @@ class BackendVolumeOperationsTest {
     private final BackendRegistry registry = BackendRegistry.builder().drivers(DriverRegistry.fromClassPath())
             .metadataStore(store).build();
     private final Backend backend = registry.open("ops-1", InMemoryDriverProvider.config());
-    private final InMemoryDevice device = InMemoryDriverProvider.in(registry).device("ops-1");
+    private final InMemoryDevice device = HostFixtures.inMemory(registry).device("ops-1");
 
     @AfterEach
     void tearDown() {
@@ -376,7 +376,7 @@ class BackendVolumeOperationsTest {
         @DisplayName("an undeclared capability is NotSupportedException, and the driver is never called")
         void undeclared() {
             try (BackendRegistry limited = BackendRegistry.builder()
-                    .drivers(ServiceEntriesClassLoader.registryOf(FaultyDriverProviders.NoCapabilities.class)).build()) {
+                    .drivers(HostFixtures.registryOf(FaultyDriverProviders.NoCapabilities.class)).build()) {
                 Backend plain = limited.open("plain", Map.of("volume_driver", "no-capabilities"));
                 FaultyDriverProviders.NoCapabilities provider =
                         (FaultyDriverProviders.NoCapabilities) limited.drivers().require("no-capabilities").provider();
@@ -411,12 +411,12 @@ class BackendVolumeOperationsTest {
         config.put("without_connections", "true");
         Backend narrowed = registry.open("ops-narrow", config);
         VolumeRecord volume = narrowed.createVolume(1);
-        int callsBefore = InMemoryDriverProvider.in(registry).device("ops-narrow").totalCalls();
+        int callsBefore = HostFixtures.inMemory(registry).device("ops-narrow").totalCalls();
 
         assertThat(narrowed.capabilities()).doesNotContain(Capability.CONNECTION).contains(Capability.CREATE_VOLUME);
         assertThatThrownBy(() -> narrowed.initializeConnection(volume.id(), HOST))
                 .isInstanceOfSatisfying(NotSupportedException.class,
                         e -> assertThat(e.capability()).isEqualTo(Capability.CONNECTION));
-        assertThat(InMemoryDriverProvider.in(registry).device("ops-narrow").totalCalls()).isEqualTo(callsBefore);
+        assertThat(HostFixtures.inMemory(registry).device("ops-narrow").totalCalls()).isEqualTo(callsBefore);
     }
 }

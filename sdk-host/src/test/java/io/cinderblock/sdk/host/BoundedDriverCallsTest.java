@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.host.discovery.LoadedDriver;
-import io.cinderblock.sdk.host.testing.DriverJarBuilder;
-import io.cinderblock.sdk.host.testing.FaultyDriverProviders;
-import io.cinderblock.sdk.host.testing.InMemoryDevice;
-import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
-import io.cinderblock.sdk.host.testing.ServiceEntriesClassLoader;
+import io.cinderblock.sdk.host.testing.HostFixtures;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
+import io.cinderblock.sdk.testing.DriverJarBuilder;
+import io.cinderblock.sdk.testing.FaultyDriverProviders;
+import io.cinderblock.sdk.testing.InMemoryDevice;
+import io.cinderblock.sdk.testing.InMemoryDriverProvider;
+import io.cinderblock.sdk.testing.ServiceEntriesClassLoader;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class BoundedDriverCallsTest {
     void hungStatsHoldOneThread() throws Exception {
         Backend hung = registry.open("hung-stats", Map.of("volume_driver", "hanging-stats"));
         Backend healthy = registry.open("healthy-1", InMemoryDriverProvider.config());
-        InMemoryDevice healthyDevice = InMemoryDriverProvider.in(registry).device("healthy-1");
+        InMemoryDevice healthyDevice = HostFixtures.inMemory(registry).device("healthy-1");
         assertThat(hung.stats(true).backendState()).isEqualTo(BackendState.Status.UP);
         hanging.hang();
 

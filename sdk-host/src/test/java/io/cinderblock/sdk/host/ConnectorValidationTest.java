@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.host.metadata.VolumeRecord;
-import io.cinderblock.sdk.host.testing.InMemoryDevice;
-import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
+import io.cinderblock.sdk.host.testing.HostFixtures;
 import io.cinderblock.sdk.spi.Connector;
+import io.cinderblock.sdk.testing.InMemoryDevice;
+import io.cinderblock.sdk.testing.InMemoryDriverProvider;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ConnectorValidationTest {
     private final BackendRegistry registry = BackendRegistry.builder().drivers(DriverRegistry.fromClassPath()).build();
     private final Backend backend = registry.open("conn-1", InMemoryDriverProvider.config());
-    private final InMemoryDevice device = InMemoryDriverProvider.in(registry).device("conn-1");
+    private final InMemoryDevice device = HostFixtures.inMemory(registry).device("conn-1");
 
     @AfterEach
     void tearDown() {

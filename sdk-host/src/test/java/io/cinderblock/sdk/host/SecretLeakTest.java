@@ -8,9 +8,9 @@ import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.host.metadata.RecordStatus;
 import io.cinderblock.sdk.host.metadata.VolumeRecord;
+import io.cinderblock.sdk.host.testing.HostFixtures;
 import io.cinderblock.sdk.spi.BackendState;
-import io.cinderblock.sdk.host.testing.FaultyDriverProviders;
-import io.cinderblock.sdk.host.testing.ServiceEntriesClassLoader;
+import io.cinderblock.sdk.testing.FaultyDriverProviders;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class SecretLeakTest {
     private final String password = "pw-" + UUID.randomUUID();
     private final BackendRegistry registry = BackendRegistry.builder()
-            .drivers(ServiceEntriesClassLoader.registryOf(FaultyDriverProviders.SecretLeaking.class)).build();
+            .drivers(HostFixtures.registryOf(FaultyDriverProviders.SecretLeaking.class)).build();
 
     @AfterEach
     void tearDown() {

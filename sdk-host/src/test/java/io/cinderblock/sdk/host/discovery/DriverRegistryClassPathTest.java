@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.ErrorCode;
-import io.cinderblock.sdk.host.testing.FaultyDriverProviders;
-import io.cinderblock.sdk.host.testing.InMemoryDriverProvider;
-import io.cinderblock.sdk.host.testing.ServiceEntriesClassLoader;
+import io.cinderblock.sdk.host.testing.HostFixtures;
+import io.cinderblock.sdk.testing.FaultyDriverProviders;
+import io.cinderblock.sdk.testing.InMemoryDriverProvider;
+import io.cinderblock.sdk.testing.ServiceEntriesClassLoader;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class DriverRegistryClassPathTest {
         assertThat(driver.provider()).isInstanceOf(InMemoryDriverProvider.class);
         assertThat(driver.descriptor()).isEqualTo(InMemoryDriverProvider.DESCRIPTOR);
         assertThat(driver.id()).isEqualTo(InMemoryDriverProvider.ID);
-        assertThat(driver.source()).contains("test-classes");
+        assertThat(driver.source()).as("where the provider class was loaded from").contains("sdk-testing");
         assertThat(registry.drivers()).extracting(LoadedDriver::id).containsExactly(InMemoryDriverProvider.ID);
     }
 
@@ -49,7 +50,7 @@ class DriverRegistryClassPathTest {
     @Test
     @DisplayName("a service entry naming a missing class is reported, and the providers after it still load")
     void brokenServiceEntry() {
-        DriverRegistry registry = ServiceEntriesClassLoader.registryOfNames(MISSING,
+        DriverRegistry registry = HostFixtures.registryOfNames(MISSING,
                 InMemoryDriverProvider.class.getName());
         assertThat(registry.driver(InMemoryDriverProvider.ID)).isPresent();
         assertThat(registry.problems()).singleElement().satisfies(problem -> {
@@ -61,7 +62,7 @@ class DriverRegistryClassPathTest {
     @Test
     @DisplayName("a provider whose constructor or descriptor() throws is reported, the others load")
     void throwingProviders() {
-        DriverRegistry registry = ServiceEntriesClassLoader.registryOf(FaultyDriverProviders.ThrowingConstructor.class,
+        DriverRegistry registry = HostFixtures.registryOf(FaultyDriverProviders.ThrowingConstructor.class,
                 FaultyDriverProviders.ThrowingDescriptor.class, InMemoryDriverProvider.class);
         assertThat(registry.drivers()).extracting(LoadedDriver::id).containsExactly(InMemoryDriverProvider.ID);
         assertThat(registry.problems()).hasSize(2);
@@ -70,13 +71,13 @@ class DriverRegistryClassPathTest {
                 .contains(FaultyDriverProviders.ThrowingDescriptor.class.getName())
                 .contains("failed in descriptor()")
                 .contains("descriptor resources missing");
-        assertThat(registry.problems().get(1).source()).contains("test-classes");
+        assertThat(registry.problems().get(1).source()).contains("sdk-testing");
     }
 
     @Test
     @DisplayName("a duplicate id is refused: the first provider wins, the second is reported naming both")
     void duplicateId() {
-        DriverRegistry registry = ServiceEntriesClassLoader.registryOf(FaultyDriverProviders.DuplicateIdFirst.class,
+        DriverRegistry registry = HostFixtures.registryOf(FaultyDriverProviders.DuplicateIdFirst.class,
                 FaultyDriverProviders.DuplicateIdSecond.class);
         assertThat(registry.require("duplicate").descriptor().vendorName()).isEqualTo("first vendor");
         assertThat(registry.problems()).singleElement().satisfies(problem -> assertThat(problem.message())
@@ -99,7 +100,7 @@ class DriverRegistryClassPathTest {
     @Test
     @DisplayName("a driver built for a newer SPI (1.99 or 2.0) is refused with a clear message")
     void newerSpi() {
-        DriverRegistry registry = ServiceEntriesClassLoader.registryOf(FaultyDriverProviders.NewerMinorSpi.class,
+        DriverRegistry registry = HostFixtures.registryOf(FaultyDriverProviders.NewerMinorSpi.class,
                 FaultyDriverProviders.NewerMajorSpi.class, InMemoryDriverProvider.class);
         assertThat(registry.drivers()).extracting(LoadedDriver::id).containsExactly(InMemoryDriverProvider.ID);
         assertThat(registry.problems()).extracting(DriverLoadProblem::message).containsExactly(

@@ -1,6 +1,6 @@
 package io.cinderblock.sdk.host.metadata;
 
-import io.cinderblock.sdk.host.testing.PostgresTestDatabase;
+import io.cinderblock.sdk.testing.PostgresTestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import org.junit.jupiter.api.DisplayName;

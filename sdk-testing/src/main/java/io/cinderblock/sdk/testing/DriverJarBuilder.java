@@ -1,5 +1,6 @@
-package io.cinderblock.sdk.host.testing;
+package io.cinderblock.sdk.testing;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,12 +11,15 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
@@ -25,7 +29,10 @@ import java.util.stream.Stream;
  * Builds driver jars at test time, as a vendor's build would: class files copied from the test
  * class path (or from a directory of freshly compiled classes) plus a {@code META-INF/services}
  * entry naming whatever the test wants, existing class or not.
+ *
+ * @since 0.2
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public final class DriverJarBuilder {
     private final Map<String, byte[]> entries = new LinkedHashMap<>();
     private final List<String> providers = new ArrayList<>();
@@ -34,20 +41,41 @@ public final class DriverJarBuilder {
     public DriverJarBuilder() {}
 
     /**
-     * Adds every class file of the package of {@code type} (nested classes included), read from the
-     * directory the test classes were compiled to. Classes that are never loaded do no harm.
+     * Adds every class file of the package of {@code type} (nested classes included), read from
+     * where {@code type} was loaded: a class directory (a test's own classes) or a jar (this
+     * artifact's fixtures). Classes that are never loaded do no harm.
+     *
+     * @param type any class of the package
+     * @return this builder
+     * @throws IllegalStateException if {@code type} comes from neither a directory nor a jar
+     * @throws UncheckedIOException if reading the classes fails
+     * @since 0.2
      */
     public DriverJarBuilder addPackageOf(Class<?> type) {
-        URL url = type.getResource(type.getSimpleName() + ".class");
-        if (url == null || !"file".equals(url.getProtocol())) {
-            throw new IllegalStateException("Class " + type.getName() + " is not in a class directory: " + url);
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        URL location = source == null ? null : source.getLocation();
+        if (location == null || !"file".equals(location.getProtocol())) {
+            throw new IllegalStateException("Class " + type.getName() + " is not in a class directory or jar: " + location);
         }
+        String prefix = type.getPackageName().replace('.', '/') + "/";
         try {
-            Path directory = Path.of(url.toURI()).getParent();
-            String prefix = type.getPackageName().replace('.', '/') + "/";
-            try (Stream<Path> files = Files.list(directory)) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".class")).sorted().collect(Collectors.toList())) {
-                    entries.put(prefix + file.getFileName(), Files.readAllBytes(file));
+            Path root = Path.of(location.toURI());
+            if (Files.isDirectory(root)) {
+                try (Stream<Path> files = Files.list(root.resolve(prefix))) {
+                    for (Path file : files.filter(f -> f.toString().endsWith(".class")).sorted().collect(Collectors.toList())) {
+                        entries.put(prefix + file.getFileName(), Files.readAllBytes(file));
+                    }
+                }
+            } else {
+                try (JarFile jar = new JarFile(root.toFile())) {
+                    for (JarEntry entry : Collections.list(jar.entries())) {
+                        String name = entry.getName();
+                        if (name.startsWith(prefix) && name.endsWith(".class") && name.indexOf('/', prefix.length()) < 0) {
+                            try (InputStream in = jar.getInputStream(entry)) {
+                                entries.put(name, in.readAllBytes());
+                            }
+                        }
+                    }
                 }
             }
         } catch (IOException e) {

@@ -1,5 +1,6 @@
-package io.cinderblock.sdk.host.testing;
+package io.cinderblock.sdk.testing;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.Snapshot;
 import io.cinderblock.sdk.spi.Volume;
 import java.util.Map;
@@ -16,7 +17,10 @@ import java.util.function.BiConsumer;
  * makes to it (a spy), and lets a test break and heal it ({@link #goDown()}, {@link #comeUp()}),
  * hold its stats reads ({@link #holdStatsReads()}), watch its operations ({@link #onDeviceCall})
  * and fail the next one ({@link #failNextOperation}).
+ *
+ * @since 0.2
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public final class InMemoryDevice {
     /** The operations the driver reports to {@link #record(String, String)}. */
     public static final String COLLECT_STATS = "collectStats";

@@ -1,7 +1,6 @@
-package io.cinderblock.sdk.host.testing;
+package io.cinderblock.sdk.testing;
 
-import io.cinderblock.sdk.host.BackendRegistry;
-import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.ConfigOption;
 import io.cinderblock.sdk.spi.DriverConfig;
@@ -19,16 +18,21 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * A well-behaved driver over a simulated, in-memory device ({@link InMemoryDevice}): id {@value
- * #ID}, every capability, registered in this test jar's {@code META-INF/services}.
+ * #ID}, every capability. Not registered in this jar's {@code META-INF/services} (a test fixture
+ * must not join every class-path discovery): a test module that wants class-path discovery to find it
+ * lists {@code io.cinderblock.sdk.testing.InMemoryDriverProvider} in its own test resources.
  *
- * <p>Each provider instance (one per {@code DriverRegistry}) keeps one device per backend name, so
- * a test reaches the device of its backend with {@code InMemoryDriverProvider.in(registry)
+ * <p>Each provider instance (one per host driver registry) keeps one device per backend name, so
+ * a test reaches the device of its backend with {@code InMemoryDriverProvider.of(loaded)
  * .device(name)}, and can prepare it before the backend opens.
  *
  * <p>Options: {@code password} (required, secret), {@code capacity_gib} (integer, default 100),
  * {@code pool_name} (default {@code pool-a}), {@code thin} (boolean, default true), {@code
  * state_deadline} (duration, default 2s).
+ *
+ * @since 0.2
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public final class InMemoryDriverProvider implements VolumeDriverProvider {
     /** The driver id. */
     public static final String ID = "in-memory";
@@ -72,14 +76,21 @@ public final class InMemoryDriverProvider implements VolumeDriverProvider {
         return config;
     }
 
-    /** The provider instance {@code registry} loaded. */
-    public static InMemoryDriverProvider in(DriverRegistry registry) {
-        return (InMemoryDriverProvider) registry.require(ID).provider();
-    }
-
-    /** The provider instance behind {@code registry}'s drivers. */
-    public static InMemoryDriverProvider in(BackendRegistry registry) {
-        return in(registry.drivers());
+    /**
+     * The in-memory provider instance a host loaded, e.g. {@code InMemoryDriverProvider.of(
+     * drivers.require(InMemoryDriverProvider.ID).provider())} with sdk-host's {@code DriverRegistry}.
+     *
+     * @param loaded the provider instance the host's discovery created
+     * @return the same instance, as this type
+     * @throws IllegalArgumentException if {@code loaded} is another driver's provider (the message
+     *     names its class)
+     */
+    public static InMemoryDriverProvider of(VolumeDriverProvider loaded) {
+        if (loaded instanceof InMemoryDriverProvider provider) {
+            return provider;
+        }
+        throw new IllegalArgumentException("Not the in-memory driver's provider: "
+                + (loaded == null ? "null" : loaded.getClass().getName()));
     }
 
     @Override

@@ -1,6 +1,6 @@
-package io.cinderblock.sdk.host.testing;
+package io.cinderblock.sdk.testing;
 
-import io.cinderblock.sdk.host.discovery.DriverRegistry;
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +8,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -19,7 +18,10 @@ import java.util.List;
  * and the registry share the same provider classes and instances stay reachable. This keeps faulty
  * providers out of class-path discovery while still loading them through {@link
  * java.util.ServiceLoader} exactly as a host would.
+ *
+ * @since 0.2
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public final class ServiceEntriesClassLoader extends ClassLoader {
     private static final String SERVICES = "META-INF/services/" + VolumeDriverProvider.class.getName();
 
@@ -36,16 +38,6 @@ public final class ServiceEntriesClassLoader extends ClassLoader {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** A driver registry that discovers exactly these providers, in this order. */
-    public static DriverRegistry registryOf(Class<?>... providers) {
-        return registryOfNames(Arrays.stream(providers).map(Class::getName).toArray(String[]::new));
-    }
-
-    /** A driver registry over service entries naming these classes, existing or not. */
-    public static DriverRegistry registryOfNames(String... providerClassNames) {
-        return DriverRegistry.builder().classLoader(new ServiceEntriesClassLoader(List.of(providerClassNames))).build();
     }
 
     @Override

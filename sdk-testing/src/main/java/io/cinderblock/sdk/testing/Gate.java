@@ -1,5 +1,6 @@
-package io.cinderblock.sdk.host.testing;
+package io.cinderblock.sdk.testing;
 
+import io.cinderblock.sdk.ApiStatus;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -8,7 +9,10 @@ import java.util.concurrent.TimeUnit;
  * A one-shot barrier for fake drivers: threads that {@link #pass()} it block until the test calls
  * {@link #open()}, and the test can wait until a given number of threads are blocked in it. Used to
  * hold a device read, an {@code open}, or a state probe where a test wants it.
+ *
+ * @since 0.2
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public final class Gate {
     private final CountDownLatch opened = new CountDownLatch(1);
     private final Object monitor = new Object();

@@ -1,5 +1,6 @@
-package io.cinderblock.sdk.host.testing;
+package io.cinderblock.sdk.testing;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
@@ -27,7 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Hand-written faulty drivers, one rule broken each. None is registered in this jar's {@code
  * META-INF/services}: tests load them through {@link ServiceEntriesClassLoader} or from jars they
  * build with {@link DriverJarBuilder}, so that they never disturb a class-path discovery.
+ *
+ * @since 0.2
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public final class FaultyDriverProviders {
     private FaultyDriverProviders() {}
 

@@ -1,5 +1,6 @@
-package io.cinderblock.sdk.host.testing;
+package io.cinderblock.sdk.testing;
 
+import io.cinderblock.sdk.ApiStatus;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -13,7 +14,10 @@ import org.junit.jupiter.api.Assumptions;
  * CINDERBLOCK_PG_USER} and {@code CINDERBLOCK_PG_PASSWORD} (written by {@code
  * .ci/start-postgres.sh}). Without them, a test fails when {@code CI=true} and is skipped
  * otherwise, saying how to start the server.
+ *
+ * @since 0.2
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public final class PostgresTestDatabase {
     private static final String HOW_TO_START = "Start it with: bash .ci/start-postgres.sh && source /tmp/cinderblock-pg/env";
 

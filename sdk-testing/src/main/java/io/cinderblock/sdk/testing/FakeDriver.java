@@ -1,5 +1,6 @@
-package io.cinderblock.sdk.host.testing;
+package io.cinderblock.sdk.testing;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.Capacity;
@@ -15,7 +16,10 @@ import io.cinderblock.sdk.spi.VolumeDriver;
 /**
  * A minimal healthy driver with no device at all: stats of one 10 GiB pool, always UP. The faulty
  * providers in {@link FaultyDriverProviders} subclass it to break one rule each.
+ *
+ * @since 0.2
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public class FakeDriver implements VolumeDriver {
     protected final DriverDescriptor descriptor;
     protected final DriverConfig config;

@@ -1,4 +1,4 @@
-package io.cinderblock.sdk.host.testing;
+package io.cinderblock.sdk.testing;
 
 import io.cinderblock.sdk.spi.Capability;
 import java.util.EnumSet;
