@@ -5,6 +5,7 @@
 module io.cinderblock.driver.iscsi {
     requires io.cinderblock.sdk;
     requires java.net.http;
+    requires jdk.httpserver;
     requires com.fasterxml.jackson.databind;
 
     provides io.cinderblock.sdk.spi.VolumeDriverProvider with io.cinderblock.driver.iscsi.SwordfishDriverProvider;

@@ -38,6 +38,10 @@ public final class SwordfishDriverProvider implements VolumeDriverProvider {
     static final String TASK_TIMEOUT = "swordfish_task_timeout";
     static final String MAX_RESPONSE_BYTES = "swordfish_max_response_bytes";
     static final String ISCSI_PORTAL = "iscsi_portal";
+    static final String EVENT_PORT = "redfish_event_port";
+    static final String EVENT_ADDRESS = "redfish_event_address";
+    static final String EVENT_DESTINATION = "redfish_event_destination";
+    static final String EVENT_CHECK_INTERVAL = "redfish_event_check_interval";
 
     private static final DriverDescriptor DESCRIPTOR = DriverDescriptor.builder(DRIVER_ID)
             .vendorName("Generic Swordfish")
@@ -75,6 +79,16 @@ public final class SwordfishDriverProvider implements VolumeDriverProvider {
                     .description("Largest response body accepted, in bytes; larger bodies are refused").build())
             .option(ConfigOption.builder(ISCSI_PORTAL, OptionType.STRING)
                     .description("host:port to hand to initiators instead of the portal the array reports").build())
+            .option(ConfigOption.builder(EVENT_PORT, OptionType.INTEGER).defaultValue("0")
+                    .description("TCP port on which to receive the array's Redfish events (EventService subscription); "
+                            + "0: no events, polling only").build())
+            .option(ConfigOption.builder(EVENT_ADDRESS, OptionType.STRING).defaultValue("0.0.0.0")
+                    .description("Local address on which to receive Redfish events").build())
+            .option(ConfigOption.builder(EVENT_DESTINATION, OptionType.STRING)
+                    .description("URL the array calls back with events (e.g. through NAT); default: "
+                            + "http://<local address that reaches the array>:<redfish_event_port>/").build())
+            .option(ConfigOption.builder(EVENT_CHECK_INTERVAL, OptionType.DURATION).defaultValue("60s")
+                    .description("How often a state probe also checks that the event subscription still exists").build())
             .capability(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME, Capability.CONNECTION)
             .build();
 
@@ -93,6 +107,7 @@ public final class SwordfishDriverProvider implements VolumeDriverProvider {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(context, "context is null");
         SwordfishSettings settings = SwordfishSettings.from(config);
-        return new SwordfishIscsiDriver(DESCRIPTOR, config.backendName(), settings, SecretScrubber.of(config), context);
+        return new SwordfishIscsiDriver(DESCRIPTOR, config.backendName(), settings, EventPushSettings.from(config),
+                SecretScrubber.of(config), context);
     }
 }

@@ -4,6 +4,8 @@ import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.spi.BackendState;
+import io.cinderblock.sdk.spi.BackendStateListener;
+import io.cinderblock.sdk.spi.BackendStatePublisher;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.ConnectionInfo;
 import io.cinderblock.sdk.spi.Connector;
@@ -31,7 +33,7 @@ import java.util.function.Supplier;
  * #stateDeadline()}. Every reason, message and log line passes the backend's {@link SecretScrubber}
  * first, since an array may quote the request (and its credentials) back in an error.
  */
-final class SwordfishIscsiDriver implements VolumeDriver {
+final class SwordfishIscsiDriver implements VolumeDriver, BackendStatePublisher {
     private final DriverDescriptor descriptor;
     private final String backendName;
     private final SwordfishSettings settings;
@@ -42,9 +44,11 @@ final class SwordfishIscsiDriver implements VolumeDriver {
     private final Pools pools;
     private final Volumes volumes;
     private final Exports exports;
+    /** The Redfish event channel; empty when {@code redfish_event_port} is unset (polling only). */
+    private final Optional<EventPush> push;
 
     SwordfishIscsiDriver(DriverDescriptor descriptor, String backendName, SwordfishSettings settings,
-            SecretScrubber scrubber, DriverContext context) {
+            Optional<EventPushSettings> pushSettings, SecretScrubber scrubber, DriverContext context) {
         this.descriptor = descriptor;
         this.backendName = backendName;
         this.settings = settings;
@@ -62,6 +66,8 @@ final class SwordfishIscsiDriver implements VolumeDriver {
         Tasks tasks = new Tasks(settings, client);
         this.volumes = new Volumes(settings, client, topology, pools, tasks, logger, backendName);
         this.exports = new Exports(settings, client, topology, volumes, tasks);
+        this.push = pushSettings.map(events -> new EventPush(events, settings, client, topology, this::probe,
+                context.logger(), clock, backendName));
     }
 
     @Override
@@ -85,6 +91,29 @@ final class SwordfishIscsiDriver implements VolumeDriver {
 
     @Override
     public BackendState backendState() {
+        BackendState state = probe();
+        push.ifPresent(events -> events.afterProbe(state));
+        return state;
+    }
+
+    /**
+     * Subscribes to the array's Redfish events when {@code redfish_event_port} is set: binds the
+     * listener now (a port in use is {@code pushLost} at once) and subscribes in the background (a
+     * refusal is {@code pushLost}). Returns false, doing nothing, when the option is unset.
+     */
+    @Override
+    public boolean publishTo(BackendStateListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener is null");
+        return push.map(events -> events.start(listener)).orElse(false);
+    }
+
+    /** The event channel, for tests. */
+    Optional<EventPush> eventPush() {
+        return push;
+    }
+
+    /** One state probe of the device, without the push bookkeeping. */
+    private BackendState probe() {
         try {
             Deadline deadline = Deadline.after(probeBudget());
             Topology.StorageView storage = topology.readStorage(deadline);
@@ -192,6 +221,11 @@ final class SwordfishIscsiDriver implements VolumeDriver {
 
     @Override
     public void close() {
-        client.close();
+        try {
+            // First: the subscription is deleted with the session that is still open.
+            push.ifPresent(EventPush::close);
+        } finally {
+            client.close();
+        }
     }
 }

@@ -60,6 +60,11 @@ final class SwordfishEmulator implements AutoCloseable {
 
     /** Options of {@code start.sh}, e.g. {@code --stock}, {@code --http-noauth}, {@code --assign-target}. */
     static SwordfishEmulator start(String... options) {
+        return startOn(0, options);
+    }
+
+    /** On a given port (0: a free one), e.g. to start the array again where it was. */
+    static SwordfishEmulator startOn(int port, String... options) {
         Path fixture = locate();
         Path workdir;
         try {
@@ -68,7 +73,8 @@ final class SwordfishEmulator implements AutoCloseable {
         } catch (IOException e) {
             throw unavailable("cannot create a work directory: " + e.getMessage(), e);
         }
-        List<String> command = new ArrayList<>(List.of("bash", fixture.resolve("start.sh").toString(), "0"));
+        List<String> command = new ArrayList<>(List.of("bash", fixture.resolve("start.sh").toString(),
+                Integer.toString(port)));
         command.addAll(List.of(options));
         command.addAll(List.of("--workdir", workdir.toString(),
                 "--watch-pid", Long.toString(ProcessHandle.current().pid())));
@@ -140,6 +146,10 @@ final class SwordfishEmulator implements AutoCloseable {
             throw new IllegalStateException("start.sh printed no " + key + " (it printed " + values.keySet() + ")");
         }
         return value;
+    }
+
+    int port() {
+        return Integer.parseInt(value("SWORDFISH_PORT"));
     }
 
     String url() {
