@@ -104,7 +104,7 @@ public abstract class VolumeDriverConformanceKit {
     private static final Duration POLL = Duration.ofMillis(50);
     /** What a reason says when the device refused the driver's credentials (FAULT-9). */
     private static final Pattern AUTHENTICATION = Pattern.compile("(?i)(auth|credential|password|passphrase|secret|"
-            + "access.?key|api.?key|token|log.?in|log.?on|unauthori[sz]ed|forbidden|denied|\\b401\\b|\\b403\\b|permission)");
+            + "access.?key|api.?key|community|token|log.?in|log.?on|unauthori[sz]ed|forbidden|denied|\\b401\\b|\\b403\\b|permission)");
 
     private KitSession session;
 
