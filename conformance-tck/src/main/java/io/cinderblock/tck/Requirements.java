@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 public final class Requirements {
     /** The groups, in report order; each is also a JUnit tag. */
     public static final List<String> GROUPS = List.of("discovery", "descriptor", "configuration", "stats", "state",
-            "faults", "capabilities", "provisioning", "connections", "resources", "secrets");
+            "faults", "capabilities", "provisioning", "connections", "resources", "secrets", "push");
 
     /** Every requirement, in document order. */
     public static final List<Requirement> ALL = List.of(
@@ -42,6 +42,7 @@ public final class Requirements {
             core("STATE-1", "state", "backendState() is UP with a reason while the device is reachable"),
             core("STATE-2", "state", "backendState() returns within its declared deadline (0 < deadline <= 120 s)"),
             core("STATE-3", "state", "State and stats called from several threads at once stay correct"),
+            core("STATE-4", "state", "State, stats and pool numbers from concurrent calls agree when healthy, faulted and healed"),
             core("FAULT-1", "faults", "Through the healthy fault proxy the driver reports UP"),
             core("FAULT-2", "faults", "Connection refused: DOWN with a reason within the deadline; stats down or DeviceUnavailableException"),
             core("FAULT-3", "faults", "Connection reset: DOWN with a reason within the deadline; stats down or DeviceUnavailableException"),
@@ -50,6 +51,9 @@ public final class Requirements {
             core("FAULT-6", "faults", "After the path heals, the state returns to UP"),
             core("FAULT-7", "faults", "open() does not need the device: DOWN while unreachable, UP once back"),
             core("FAULT-8", "faults", "Device-level faults from the fixture's hooks are reported DOWN, then UP when healed"),
+            core("FAULT-9", "faults", "Wrong credentials: DOWN saying authentication failed, never UP; UP with the right ones"),
+            core("FAULT-10", "faults", "After the device closed idle connections: still UP, the next call succeeds"),
+            core("FAULT-11", "faults", "Half-open connections: DOWN with a reason within the deadline, UP when healed"),
             core("CAP-1", "capabilities", "Undeclared capabilities throw NotSupportedException naming the capability"),
             core("CAP-2", "capabilities", "Capability declarations are coherent"),
             core("CAP-3", "capabilities", "The driver declares and offers exactly the capabilities the vendor expects"),
@@ -64,7 +68,11 @@ public final class Requirements {
             gated("CONN-2", "connections", Capability.CONNECTION, "terminateConnection is idempotent"),
             core("RES-1", "resources", "Threads and file descriptors do not grow with calls or open/close cycles; close() ends the driver's threads"),
             core("SEC-1", "secrets", "Credential options are declared secret; shown configuration masks them"),
-            core("SEC-2", "secrets", "Secret values never appear in toString(), exception messages or logs"));
+            core("SEC-2", "secrets", "Secret values never appear in toString(), exception messages or logs"),
+            core("PUSH-1", "push", "After a device fault, a pushed DOWN arrives within the push bound"),
+            core("PUSH-2", "push", "A push channel that breaks or goes silent is reported with pushLost"),
+            core("PUSH-3", "push", "A burst of device flaps gives a bounded number of listener calls"),
+            core("PUSH-4", "push", "Nothing reaches the listener after close() returned"));
 
     private static final Map<String, Requirement> BY_ID = ALL.stream()
             .collect(Collectors.toMap(Requirement::id, r -> r, (a, b) -> a, LinkedHashMap::new));

@@ -48,6 +48,10 @@ public final class TckFixture {
     private final List<AutoCloseable> resources;
     private final Consumer<Volume> beforeConnect;
     private final Optional<Set<Capability>> expectedCapabilities;
+    private final Optional<java.util.function.UnaryOperator<Map<String, String>>> wrongCredentials;
+    private final Duration idleTimeout;
+    private final Duration pushBound;
+    private final Duration pushSilenceBound;
 
     private TckFixture(Builder b) {
         this.provider = b.provider;
@@ -66,6 +70,10 @@ public final class TckFixture {
         this.resources = List.copyOf(b.resources);
         this.beforeConnect = b.beforeConnect;
         this.expectedCapabilities = Optional.ofNullable(b.expectedCapabilities).map(Set::copyOf);
+        this.wrongCredentials = Optional.ofNullable(b.wrongCredentials);
+        this.idleTimeout = b.idleTimeout;
+        this.pushBound = b.pushBound;
+        this.pushSilenceBound = b.pushSilenceBound;
     }
 
     /** A fixture for this provider instance (a driver on the test class path, or a test double). */
@@ -167,6 +175,32 @@ public final class TckFixture {
         return expectedCapabilities;
     }
 
+    /**
+     * How the fixture turns its configuration into one with a wrong credential (FAULT-9), if it says;
+     * unset, the kit replaces the value of every declared secret option the configuration sets.
+     */
+    public Optional<java.util.function.UnaryOperator<Map<String, String>>> wrongCredentials() {
+        return wrongCredentials;
+    }
+
+    /** The idle time after which the kit's proxy closes a connection in FAULT-10; default 500 ms. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** How soon a pushed DOWN, or a lost push channel, must reach the listener (PUSH-1, PUSH-2); default 2 s. */
+    public Duration pushBound() {
+        return pushBound;
+    }
+
+    /**
+     * How soon a push channel that went silent (no FIN, no RST) must be reported lost (PUSH-2);
+     * default 10 s, for drivers that notice silence by a missing heartbeat.
+     */
+    public Duration pushSilenceBound() {
+        return pushSilenceBound;
+    }
+
     @Override
     public String toString() {
         return "TckFixture[driver=" + provider.descriptor().id() + ", backend=" + backendName + "]";
@@ -190,6 +224,10 @@ public final class TckFixture {
         private final List<AutoCloseable> resources = new ArrayList<>();
         private Consumer<Volume> beforeConnect = volume -> { };
         private Set<Capability> expectedCapabilities;
+        private java.util.function.UnaryOperator<Map<String, String>> wrongCredentials;
+        private Duration idleTimeout = Duration.ofMillis(500);
+        private Duration pushBound = Duration.ofSeconds(2);
+        private Duration pushSilenceBound = Duration.ofSeconds(10);
 
         private Builder(VolumeDriverProvider provider) {
             this.provider = provider;
@@ -302,6 +340,35 @@ public final class TckFixture {
         public Builder expectCapabilities(Set<Capability> capabilities) {
             requireNonNull(capabilities, "capabilities is null");
             this.expectedCapabilities = Set.copyOf(capabilities);
+            return this;
+        }
+
+        /**
+         * How to make a configuration with a wrong credential (FAULT-9): given the fixture's
+         * configuration, return a copy in which the device will reject the credential. Unset, the
+         * kit replaces the value of every declared secret option the configuration sets; a driver
+         * with no secret option skips FAULT-9.
+         */
+        public Builder wrongCredentials(java.util.function.UnaryOperator<Map<String, String>> change) {
+            this.wrongCredentials = requireNonNull(change, "change is null");
+            return this;
+        }
+
+        /** The idle time after which the kit's proxy closes connections in FAULT-10; default 500 ms. */
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = positive(value, "idleTimeout");
+            return this;
+        }
+
+        /** How soon a pushed DOWN or a broken push channel must reach the listener; default 2 s. */
+        public Builder pushBound(Duration value) {
+            this.pushBound = positive(value, "pushBound");
+            return this;
+        }
+
+        /** How soon a silent push channel must be reported lost; default 10 s. */
+        public Builder pushSilenceBound(Duration value) {
+            this.pushSilenceBound = positive(value, "pushSilenceBound");
             return this;
         }
 

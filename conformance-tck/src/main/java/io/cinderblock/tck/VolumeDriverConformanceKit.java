@@ -11,6 +11,8 @@ import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.error.InvalidConfigException;
 import io.cinderblock.sdk.error.NotSupportedException;
 import io.cinderblock.sdk.spi.BackendState;
+import io.cinderblock.sdk.spi.BackendStateListener;
+import io.cinderblock.sdk.spi.BackendStatePublisher;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.Capacity;
@@ -100,6 +102,9 @@ public abstract class VolumeDriverConformanceKit {
     private static final Pattern CREDENTIAL_NAME = Pattern.compile(
             "(?!.*_(file|path|dir)$).*(password|passwd|secret|token|passphrase|credential|community|access_key|api_key).*");
     private static final Duration POLL = Duration.ofMillis(50);
+    /** What a reason says when the device refused the driver's credentials (FAULT-9). */
+    private static final Pattern AUTHENTICATION = Pattern.compile("(?i)(auth|credential|password|passphrase|secret|"
+            + "access.?key|api.?key|community|token|log.?in|log.?on|unauthori[sz]ed|forbidden|denied|\\b401\\b|\\b403\\b|permission)");
 
     private KitSession session;
 
@@ -304,6 +309,18 @@ public abstract class VolumeDriverConformanceKit {
         assertThat(stats.backendState())
                 .as(requirement + ": collectStats() " + situation + " returned stats with backend_state")
                 .isEqualTo(BackendState.Status.DOWN);
+    }
+
+    /** The values of declared secret options set in {@code config}. */
+    private Map<String, String> secretValuesIn(Map<String, String> config) {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        for (ConfigOption option : descriptor().options()) {
+            String value = config.get(option.name());
+            if (option.secret() && value != null && !value.isEmpty()) {
+                secrets.put(option.name(), value);
+            }
+        }
+        return secrets;
     }
 
     private Map<String, String> configWith(String option, String value) {
@@ -863,6 +880,210 @@ public abstract class VolumeDriverConformanceKit {
         private List<String> poolNames(BackendStats stats) {
             return stats.pools().stream().map(PoolStats::poolName).collect(Collectors.toList());
         }
+
+        @Test
+        @Tag("STATE-4")
+        @DisplayName("STATE-4 state, stats and pool numbers from concurrent calls agree when healthy, faulted and healed")
+        void agreement() {
+            List<String> problems = new ArrayList<>();
+            VolumeDriver shared = driver();
+            // Stats that differ between two calls in a row are STATS-9's defect; concurrency adds nothing to it.
+            List<String> sequential = new ArrayList<>();
+            comparePools(statsFor("STATE-4"), statsFor("STATE-4"), s().fixture().capacityToleranceGib(),
+                    "two calls in a row", sequential);
+            if (!sequential.isEmpty()) {
+                throw new BlockedException("STATS-9", String.join("; ", sequential));
+            }
+            agree(shared, BackendState.Status.UP, "healthy", problems);
+            if (DeviceProxies.canProxy(descriptor())) {
+                DeviceProxies proxies;
+                try {
+                    proxies = s().proxies();
+                } catch (IllegalArgumentException e) {
+                    throw new BlockedException("DESC-4", "cannot place the fault proxy: " + e.getMessage());
+                }
+                try {
+                    Outcome<VolumeDriver> opened = s().open(proxies.config(), s().operationLimit());
+                    if (!opened.returned() || opened.value().isEmpty()) {
+                        throw new BlockedException("FAULT-1", "cannot open the driver through the fault proxy: "
+                                + opened.account());
+                    }
+                    VolumeDriver proxied = opened.value().get();
+                    if (probe(proxied).value().filter(BackendState::isUp).isEmpty() || proxies.arrivals() == 0) {
+                        throw new BlockedException("FAULT-1", "not UP through the healthy fault proxy, or its traffic"
+                                + " does not pass the proxy");
+                    }
+                    collect(proxied); // as a host would have: stats served before the fault must not outlive it
+                    proxies.mode(FaultMode.REFUSE);
+                    faulted(proxied, "FAULT-2", "while the device refuses connections", problems);
+                    proxies.heal();
+                    healed(proxied, "FAULT-6", "after connections are accepted again", problems);
+                } finally {
+                    proxies.close();
+                }
+            }
+            for (DeviceFault fault : s().fixture().deviceFaults()) {
+                try {
+                    try {
+                        fault.breakDevice();
+                    } catch (Exception e) {
+                        throw new AssertionError("The fixture's device fault '" + fault.name() + "' failed to break: "
+                                + e, e);
+                    }
+                    faulted(shared, "FAULT-8", "during device fault '" + fault.name() + "'", problems);
+                } finally {
+                    try {
+                        fault.healDevice();
+                    } catch (Exception e) {
+                        problems.add("the fixture's device fault '" + fault.name() + "' failed to heal: " + e);
+                    }
+                }
+                healed(shared, "FAULT-8", "after device fault '" + fault.name() + "' healed", problems);
+            }
+            assertThat(problems).as("STATE-4: disagreements between concurrent state and stats calls").isEmpty();
+        }
+
+        /** Once the state is DOWN and one stats call shows it (else the fault's own requirement fails), concurrent calls agree. */
+        private void faulted(VolumeDriver driver, String faultRequirement, String situation, List<String> problems) {
+            long end = System.nanoTime() + s().stateLimit(driver).toNanos();
+            while (probe(driver).value().filter(st -> !st.isUp()).isEmpty()) {
+                if (System.nanoTime() > end) {
+                    throw new BlockedException(faultRequirement, "backendState() not DOWN within the deadline " + situation);
+                }
+                sleep(POLL);
+            }
+            Outcome<BackendStats> one = collect(driver);
+            boolean down = one.thrown().filter(t -> t instanceof DeviceUnavailableException).isPresent()
+                    || one.value().filter(st -> st.backendState() == BackendState.Status.DOWN).isPresent();
+            if (!down) {
+                throw new BlockedException(faultRequirement, "collectStats() does not show DOWN " + situation + ": "
+                        + one.account());
+            }
+            agree(driver, BackendState.Status.DOWN, situation, problems);
+        }
+
+        /** Once the state is UP again (else the recovery requirement fails), concurrent calls agree. */
+        private void healed(VolumeDriver driver, String recoveryRequirement, String situation, List<String> problems) {
+            long end = System.nanoTime() + s().fixture().recoveryTimeout(s().stateDeadline()).toNanos();
+            while (probe(driver).value().filter(BackendState::isUp).isEmpty()) {
+                if (System.nanoTime() > end) {
+                    throw new BlockedException(recoveryRequirement, "backendState() not UP within the recovery timeout "
+                            + situation);
+                }
+                sleep(POLL);
+            }
+            agree(driver, BackendState.Status.UP, situation, problems);
+        }
+
+        /**
+         * Four threads call {@code backendState()} and four {@code collectStats()}, twice each, all at
+         * once: every state and every stats' {@code backend_state} (a DeviceUnavailableException counts
+         * as down) must be {@code expected}, and stats that are up must name the same pools with the
+         * same capacities within the tolerance.
+         */
+        private void agree(VolumeDriver driver, BackendState.Status expected, String situation, List<String> problems) {
+            int threads = 8;
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "tck-agreement");
+                t.setDaemon(true);
+                return t;
+            });
+            List<Object> results = java.util.Collections.synchronizedList(new ArrayList<>());
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<?>> futures = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    boolean stats = i % 2 == 0;
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        for (int round = 0; round < 2; round++) {
+                            try {
+                                results.add(stats ? driver.collectStats() : driver.backendState());
+                            } catch (RuntimeException e) {
+                                results.add(e);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                long limitMillis = s().statsLimit().multipliedBy(2).plus(s().stateLimit(driver).multipliedBy(2))
+                        .toMillis();
+                for (Future<?> future : futures) {
+                    try {
+                        future.get(limitMillis, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        problems.add(situation + ": concurrent calls did not finish within " + limitMillis + " ms");
+                        return;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        problems.add(situation + ": " + Kit.describe(e.getCause()));
+                        return;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError("interrupted", e);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            BackendStats reference = null;
+            double tolerance = s().fixture().capacityToleranceGib();
+            for (Object result : List.copyOf(results)) {
+                if (result instanceof BackendState) {
+                    BackendState state = (BackendState) result;
+                    s().observe("backendState() reason", state.reason());
+                    if (state.status() != expected) {
+                        if (situation.equals("healthy")) {
+                            // Concurrent probes of a healthy device that say DOWN are STATE-3's defect.
+                            throw new BlockedException("STATE-3", "backendState() " + state.status()
+                                    + " on a healthy device under concurrent calls: " + state.reason());
+                        }
+                        problems.add(situation + ": backendState() " + state.status() + " (\"" + state.reason()
+                                + "\") while it was " + expected + " just before");
+                    }
+                } else if (result instanceof BackendStats) {
+                    BackendStats stats = (BackendStats) result;
+                    s().observe("collectStats() toString()", stats.toString());
+                    if (stats.backendState() != expected) {
+                        problems.add(situation + ": collectStats() says backend_state " + stats.backendState()
+                                + " while the state is " + expected);
+                    } else if (expected == BackendState.Status.UP) {
+                        if (reference == null) {
+                            reference = stats;
+                        } else {
+                            comparePools(reference, stats, tolerance, situation, problems);
+                        }
+                    }
+                } else {
+                    Throwable thrown = (Throwable) result;
+                    s().observe("concurrent call exception and cause chain", Kit.chainText(thrown));
+                    blockIfStatsRefused(thrown);
+                    if (!(thrown instanceof DeviceUnavailableException) || expected == BackendState.Status.UP) {
+                        problems.add(situation + ": a concurrent call threw " + Kit.describe(thrown)
+                                + " while the state is " + expected);
+                    }
+                }
+            }
+        }
+
+        private void comparePools(BackendStats a, BackendStats b, double tolerance, String situation,
+                List<String> problems) {
+            if (!poolNames(a).equals(poolNames(b))) {
+                problems.add(situation + ": concurrent stats name pools " + poolNames(a) + " and " + poolNames(b));
+                return;
+            }
+            for (PoolStats pa : a.pools()) {
+                PoolStats pb = pool(b, pa.poolName()).orElseThrow();
+                for (String key : List.of("total_capacity_gb", "free_capacity_gb")) {
+                    Capacity ca = key.startsWith("total") ? pa.totalCapacity() : pa.freeCapacity();
+                    Capacity cb = key.startsWith("total") ? pb.totalCapacity() : pb.freeCapacity();
+                    if (ca.kind() != cb.kind() || (ca.isKnown() && Math.abs(ca.gib() - cb.gib()) > tolerance)) {
+                        problems.add(situation + ": pool '" + pa.poolName() + "' " + key + " is " + ca + " and " + cb
+                                + " in concurrent stats (tolerance " + tolerance + " GiB)");
+                    }
+                }
+            }
+        }
     }
 
     // =================================================================== faults
@@ -924,6 +1145,10 @@ public abstract class VolumeDriverConformanceKit {
                         .isEqualTo(BackendState.Status.UP);
                 assertThat(healthyStats(collect(p.driver), "FAULT-1", "through the healthy proxy").backendState())
                         .as("stats through the proxy").isEqualTo(BackendState.Status.UP);
+                // UP alone proves nothing if the driver reached its device some other way (a cached address).
+                assertThat(p.proxies.arrivals()).as("connections or datagrams that reached the fault proxy while the"
+                        + " driver opened, probed and collected stats through it (its endpoint options point there)")
+                        .isPositive();
             }
         }
 
@@ -1029,6 +1254,121 @@ public abstract class VolumeDriverConformanceKit {
                     opened.value().ifPresent(VolumeDriver::close);
                 }
                 proxies.close();
+            }
+        }
+
+        @Test
+        @Tag("FAULT-9")
+        @DisplayName("FAULT-9 wrong credentials: DOWN saying authentication failed, never UP; UP again with the right one")
+        void wrongCredentials() {
+            Map<String, String> wrong = wrongCredentialConfig();
+            List<String> secrets = new ArrayList<>();
+            secretValuesIn(s().fixture().config()).values().forEach(secrets::add);
+            secretValuesIn(wrong).values().forEach(secrets::add);
+            SecretScrubber scrubber = SecretScrubber.of(secrets);
+            Outcome<VolumeDriver> opened = s().open(wrong, s().operationLimit());
+            assertThat(opened.timedOut()).as("FAULT-9: open() with a wrong credential hung: %s", opened.account())
+                    .isFalse();
+            if (opened.thrown().isPresent()) {
+                // Refusing at open is allowed, typed and saying why.
+                Throwable thrown = opened.thrown().get();
+                assertThat(thrown).as("FAULT-9: open() with a wrong credential: %s", opened.account())
+                        .isInstanceOfAny(DeviceUnavailableException.class, InvalidConfigException.class);
+                assertAuthenticationReason(String.valueOf(thrown.getMessage()), scrubber, "open()'s error");
+            } else {
+                VolumeDriver driver = opened.value().orElseThrow(() -> new AssertionError("open() returned null"));
+                String situation = "with a wrong credential";
+                BackendState down = awaitState(driver, st -> !st.isUp(), s().stateLimit(driver), "FAULT-9",
+                        "within the deadline " + situation);
+                assertAuthenticationReason(down.reason(), scrubber, "the DOWN state's reason");
+                assertStatsShowDown(driver, "FAULT-9", situation);
+                for (int i = 0; i < 3; i++) {
+                    BackendState again = state(driver);
+                    assertThat(again.status()).as("FAULT-9: state %s, probe %d (reason \"%s\")", situation, i + 2,
+                            scrubber.scrub(again.reason())).isNotEqualTo(BackendState.Status.UP);
+                }
+            }
+            VolumeDriver right = s().open(s().fixture().config(), s().operationLimit()).orFail();
+            awaitState(right, BackendState::isUp, s().fixture().recoveryTimeout(s().stateDeadline()), "FAULT-9",
+                    "for a new driver opened with the right credential");
+        }
+
+        /** The fixture's configuration with a wrong credential; skips when the driver has none. */
+        private Map<String, String> wrongCredentialConfig() {
+            if (s().fixture().wrongCredentials().isPresent()) {
+                return Map.copyOf(s().fixture().wrongCredentials().get().apply(Map.copyOf(s().fixture().config())));
+            }
+            List<ConfigOption> secretOptions = descriptor().options().stream().filter(ConfigOption::secret)
+                    .collect(Collectors.toList());
+            assumeTrue(!secretOptions.isEmpty(), "driver declares no secret option (and the fixture says no other way"
+                    + " to make a wrong credential)");
+            Map<String, String> wrong = new LinkedHashMap<>(s().fixture().config());
+            boolean changed = false;
+            for (ConfigOption option : secretOptions) {
+                if (wrong.containsKey(option.name())) {
+                    wrong.put(option.name(), "tck-wrong-" + s().newId("secret"));
+                    changed = true;
+                }
+            }
+            assumeTrue(changed, "the fixture's configuration sets none of the secret options "
+                    + secretOptions.stream().map(ConfigOption::name).collect(Collectors.toList()));
+            return wrong;
+        }
+
+        private void assertAuthenticationReason(String reason, SecretScrubber scrubber, String what) {
+            assertThat(scrubber.findIn(reason)).as("FAULT-9: %s names a secret (masked: \"%s\")", what,
+                    scrubber.scrub(reason)).isEmpty();
+            assertThat(AUTHENTICATION.matcher(reason).find()).as("FAULT-9: %s \"%s\" says authentication failed"
+                    + " (words such as authentication, credential, password, key, unauthorized, 401/403, denied)",
+                    what, reason).isTrue();
+        }
+
+        @Test
+        @Tag("FAULT-10")
+        @DisplayName("FAULT-10 after the device closed idle connections: still UP, the next call succeeds")
+        void idleConnectionsClosed() {
+            try (Proxied p = new Proxied()) {
+                assumeTrue(p.proxies.supports(FaultMode.IDLE_CLOSE), "the driver's transport has no connections to close");
+                Duration idle = s().fixture().idleTimeout();
+                p.proxies.idleTimeout(idle);
+                p.proxies.mode(FaultMode.IDLE_CLOSE);
+                state(p.driver); // connections a driver pools are open now
+                collect(p.driver);
+                Duration gap = idle.multipliedBy(2).plusMillis(200);
+                sleep(gap);
+                String situation = "after an idle gap of " + Kit.millis(gap) + " on a healthy device that closes"
+                        + " connections idle for " + Kit.millis(idle);
+                BackendState state = state(p.driver);
+                assertThat(state.status()).as("FAULT-10: state %s (reason \"%s\"): a closed idle connection must be"
+                        + " reopened, not reported DOWN", situation, state.reason()).isEqualTo(BackendState.Status.UP);
+                assertThat(healthyStats(collect(p.driver), "FAULT-10", situation).backendState())
+                        .as("FAULT-10: stats %s", situation).isEqualTo(BackendState.Status.UP);
+                sleep(gap);
+                BackendStats next = healthyStats(collect(p.driver), "FAULT-10", "as the first call " + situation);
+                assertThat(next.backendState()).as("FAULT-10: stats as the first call %s", situation)
+                        .isEqualTo(BackendState.Status.UP);
+            }
+        }
+
+        @Test
+        @Tag("FAULT-11")
+        @DisplayName("FAULT-11 half-open connections: DOWN with a reason within the deadline, UP when healed")
+        void halfOpen() {
+            try (Proxied p = new Proxied()) {
+                assumeTrue(p.proxies.supports(FaultMode.HALF_OPEN), "the driver's transport has no connections");
+                collect(p.driver); // connections a driver pools are established now, and go silent below
+                state(p.driver);
+                p.proxies.mode(FaultMode.HALF_OPEN);
+                String situation = "while established connections are half-open (silent, no FIN or RST) and new ones"
+                        + " are accepted but never answered";
+                BackendState down = awaitState(p.driver, st -> !st.isUp(), p.deadline(), "FAULT-11",
+                        "within the deadline " + situation);
+                assertThat(down.reason()).as("FAULT-11: reason of the DOWN state").isNotBlank();
+                assertStatsShowDown(p.driver, "FAULT-11", situation);
+                p.proxies.heal();
+                awaitState(p.driver, BackendState::isUp, s().fixture().recoveryTimeout(s().stateDeadline()), "FAULT-11",
+                        "after the half-open path healed (recovery timeout)");
+                healthyStats(collect(p.driver), "FAULT-11", "after the half-open path healed");
             }
         }
 
@@ -1618,6 +1958,221 @@ public abstract class VolumeDriverConformanceKit {
                 }
             }
             return secrets;
+        }
+    }
+
+    // =================================================================== push
+
+    @Nested
+    @Order(13)
+    @DisplayName("Push")
+    @TestMethodOrder(MethodOrderer.DisplayName.class)
+    @Tag("push")
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Push {
+        private static final int FLAPS = 10;
+        /** How long the kit listens after flaps, or after close(), for calls still to come. */
+        private static final Duration SETTLE = Duration.ofSeconds(1);
+
+        /** What the kit's listener heard, with when (System.nanoTime()). */
+        private final class Recorder implements BackendStateListener {
+            record Heard(long nanos, String kind, String detail, Optional<BackendState> state) {}
+
+            final List<Heard> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            @Override
+            public void stateChanged(BackendState state) {
+                heard.add(new Heard(System.nanoTime(), "stateChanged", String.valueOf(state), Optional.ofNullable(state)));
+                if (state != null) {
+                    s().observe("pushed state reason", state.reason());
+                }
+            }
+
+            @Override
+            public void pushLost(String reason) {
+                heard.add(new Heard(System.nanoTime(), "pushLost", String.valueOf(reason), Optional.empty()));
+                s().observe("pushLost reason", String.valueOf(reason));
+            }
+
+            @Override
+            public void pushRestored() {
+                heard.add(new Heard(System.nanoTime(), "pushRestored", "", Optional.empty()));
+            }
+
+            /** Waits until something heard after {@code sinceNanos} matches, or {@code within} passes. */
+            Optional<Heard> await(long sinceNanos, Predicate<Heard> wanted, Duration within) {
+                long end = System.nanoTime() + within.toNanos();
+                while (true) {
+                    Optional<Heard> found = heard.stream().filter(h -> h.nanos() >= sinceNanos).filter(wanted).findFirst();
+                    if (found.isPresent() || System.nanoTime() > end) {
+                        return found;
+                    }
+                    sleep(Duration.ofMillis(20));
+                }
+            }
+
+            long count(long sinceNanos, String kind) {
+                return heard.stream().filter(h -> h.nanos() >= sinceNanos && h.kind().equals(kind)).count();
+            }
+
+            String since(long sinceNanos) {
+                return heard.stream().filter(h -> h.nanos() >= sinceNanos)
+                        .map(h -> h.kind() + "(" + h.detail() + ")").collect(Collectors.joining(", "));
+            }
+        }
+
+        /** Opens a driver with {@code config} and starts its push to a fresh recorder; skips when it does not push. */
+        private Recorder publish(VolumeDriver driver) {
+            assumeTrue(driver instanceof BackendStatePublisher, "driver '" + descriptor().id()
+                    + "' does not implement BackendStatePublisher (it does not push state changes)");
+            Recorder recorder = new Recorder();
+            Outcome<Boolean> published = s().call("publishTo()", s().stateLimit(driver),
+                    () -> ((BackendStatePublisher) driver).publishTo(recorder));
+            assertThat(published.timedOut()).as("publishTo() must return quickly: %s", published.account()).isFalse();
+            assumeTrue(published.orFail(), "publishTo() returned false: push is off in this configuration");
+            // A first announcement (the current state) shows the channel is up; a driver may also stay quiet.
+            recorder.await(0, h -> true, s().fixture().pushBound());
+            return recorder;
+        }
+
+        private VolumeDriver openShared() {
+            Outcome<VolumeDriver> opened = s().open(s().fixture().config(), s().operationLimit());
+            if (!opened.returned() || opened.value().isEmpty()) {
+                throw new BlockedException("CONF-1", "the fixture's configuration does not open a driver: "
+                        + opened.account());
+            }
+            return opened.value().get();
+        }
+
+        private DeviceFault firstDeviceFault() {
+            List<DeviceFault> faults = s().fixture().deviceFaults();
+            assumeTrue(!faults.isEmpty(), "the fixture offers no device-level fault hooks to make the device announce"
+                    + " a change");
+            return faults.get(0);
+        }
+
+        private void heal(DeviceFault fault) {
+            try {
+                fault.healDevice();
+            } catch (Exception e) {
+                throw new AssertionError("The fixture's device fault '" + fault.name() + "' failed to heal: " + e, e);
+            }
+        }
+
+        private void breakDevice(DeviceFault fault) {
+            try {
+                fault.breakDevice();
+            } catch (Exception e) {
+                throw new AssertionError("The fixture's device fault '" + fault.name() + "' failed to break: " + e, e);
+            }
+        }
+
+        @Test
+        @Tag("PUSH-1")
+        @DisplayName("PUSH-1 after a device fault, a pushed DOWN arrives within the push bound")
+        void pushedDown() {
+            DeviceFault fault = firstDeviceFault();
+            Recorder recorder = publish(openShared());
+            Duration bound = s().fixture().pushBound();
+            try {
+                long broken = System.nanoTime();
+                breakDevice(fault);
+                Optional<Recorder.Heard> down = recorder.await(broken, h -> h.state().filter(st -> !st.isUp()).isPresent(),
+                        bound);
+                assertThat(down).as("PUSH-1: a pushed DOWN within %s of device fault '%s'; heard: [%s]",
+                        Kit.millis(bound), fault.name(), recorder.since(broken)).isPresent();
+                assertThat(down.get().state().get().reason()).as("PUSH-1: reason of the pushed DOWN").isNotBlank();
+            } finally {
+                heal(fault);
+            }
+        }
+
+        @Test
+        @Tag("PUSH-2")
+        @DisplayName("PUSH-2 a push channel that breaks or goes silent is reported with pushLost")
+        void pushLost() {
+            DeviceProxies proxies = placeProxies();
+            List<String> problems = new ArrayList<>();
+            try {
+                for (FaultMode mode : List.of(FaultMode.RESET, FaultMode.HALF_OPEN)) {
+                    if (!proxies.supports(mode)) {
+                        continue;
+                    }
+                    Outcome<VolumeDriver> opened = s().open(proxies.config(), s().operationLimit());
+                    if (!opened.returned() || opened.value().isEmpty()) {
+                        throw new BlockedException("FAULT-1", "cannot open the driver through the fault proxy: "
+                                + opened.account());
+                    }
+                    VolumeDriver driver = opened.value().get();
+                    Recorder recorder = publish(driver);
+                    boolean silent = mode == FaultMode.HALF_OPEN;
+                    Duration bound = silent ? s().fixture().pushSilenceBound() : s().fixture().pushBound();
+                    long broken = System.nanoTime();
+                    proxies.mode(mode);
+                    Optional<Recorder.Heard> lost = recorder.await(broken, h -> h.kind().equals("pushLost"), bound);
+                    if (lost.isEmpty()) {
+                        problems.add("no pushLost within " + Kit.millis(bound) + " after the push channel "
+                                + (silent ? "went silent (half-open: no data, no FIN, no RST)" : "was reset")
+                                + "; heard: [" + recorder.since(broken) + "]");
+                    } else if (lost.get().detail().isBlank()) {
+                        problems.add("pushLost without a reason");
+                    }
+                    proxies.heal();
+                    s().run("close()", s().operationLimit(), driver::close);
+                }
+            } finally {
+                proxies.close();
+            }
+            assertThat(problems).as("PUSH-2: lost push channels not reported").isEmpty();
+        }
+
+        @Test
+        @Tag("PUSH-3")
+        @DisplayName("PUSH-3 a burst of device flaps gives a bounded number of listener calls")
+        void noStorm() {
+            DeviceFault fault = firstDeviceFault();
+            Recorder recorder = publish(openShared());
+            long start = System.nanoTime();
+            try {
+                for (int i = 0; i < FLAPS; i++) {
+                    breakDevice(fault);
+                    sleep(Duration.ofMillis(20));
+                    heal(fault);
+                    sleep(Duration.ofMillis(20));
+                }
+            } finally {
+                heal(fault);
+            }
+            sleep(SETTLE);
+            long calls = recorder.count(start, "stateChanged");
+            long bound = 2L * FLAPS + 2;
+            assertThat(calls).as("PUSH-3: stateChanged calls for %d flaps of device fault '%s' (at most one per"
+                    + " announced change: %d)", FLAPS, fault.name(), bound).isLessThanOrEqualTo(bound);
+        }
+
+        @Test
+        @Tag("PUSH-4")
+        @DisplayName("PUSH-4 nothing reaches the listener after close() returned")
+        void quietAfterClose() {
+            DeviceFault fault = firstDeviceFault();
+            VolumeDriver driver = openShared();
+            Recorder recorder = publish(driver);
+            long closed;
+            try {
+                breakDevice(fault); // an announcement in flight while the driver closes
+                sleep(Duration.ofMillis(150));
+                s().run("close()", s().operationLimit(), driver::close).orFail();
+                closed = System.nanoTime();
+                heal(fault);
+                breakDevice(fault);
+                sleep(Duration.ofMillis(100));
+            } finally {
+                heal(fault);
+            }
+            Duration wait = SETTLE;
+            sleep(wait);
+            assertThat(recorder.since(closed)).as("PUSH-4: listener calls after close() returned (waited %s, the"
+                    + " device changed state twice)", Kit.millis(wait)).isEmpty();
         }
     }
 }

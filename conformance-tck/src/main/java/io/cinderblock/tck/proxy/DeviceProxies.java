@@ -190,6 +190,16 @@ public final class DeviceProxies implements AutoCloseable {
         proxies.forEach(p -> p.latency(latency));
     }
 
+    /** Sets the idle timeout of {@link FaultMode#IDLE_CLOSE} on every proxy (all must be TCP: see {@link #supports}). */
+    public void idleTimeout(Duration idleTimeout) {
+        proxies.forEach(p -> p.idleTimeout(idleTimeout));
+    }
+
+    /** How many times the driver reached any of the proxies (connections, datagrams). */
+    public long arrivals() {
+        return proxies.stream().mapToLong(FaultProxy::arrivals).sum();
+    }
+
     /** Back to {@link FaultMode#PASS} everywhere. */
     public void heal() {
         mode(FaultMode.PASS);

@@ -39,6 +39,21 @@ public interface FaultProxy extends AutoCloseable {
     /** The latency {@link FaultMode#SLOW} adds before each answer; default 200 ms. */
     void latency(Duration latency);
 
+    /**
+     * The idle time after which {@link FaultMode#IDLE_CLOSE} closes a connection; default 500 ms.
+     *
+     * @throws UnsupportedOperationException if the transport has no connections (UDP)
+     */
+    default void idleTimeout(Duration idleTimeout) {
+        throw new UnsupportedOperationException(transport() + " has no connections to close when idle");
+    }
+
+    /**
+     * How many times the driver reached the proxy so far: TCP connections accepted, UDP datagrams
+     * received. FAULT-1 uses it to see that the driver's traffic goes where its endpoint options say.
+     */
+    long arrivals();
+
     /** Back to {@link FaultMode#PASS}. */
     default void heal() {
         mode(FaultMode.PASS);

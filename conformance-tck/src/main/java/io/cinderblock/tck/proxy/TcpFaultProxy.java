@@ -33,10 +33,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link FaultMode#RESET}: connections are accepted and aborted at once ({@code SO_LINGER} 0, then close).
  *   <li>{@link FaultMode#STALL}: connections are accepted; what the driver sends is read and dropped, nothing is answered.
  *   <li>{@link FaultMode#SLOW}: each chunk from the device is held back by the latency before it is forwarded.
+ *   <li>{@link FaultMode#IDLE_CLOSE}: forwards, and closes a connection once nothing crossed it for the idle timeout.
+ *   <li>{@link FaultMode#HALF_OPEN}: open connections go silent for good; new ones are accepted and never answered.
  * </ul>
+ *
+ * <p>Sockets are read with a short timeout, so that an idle or silent connection still notices a
+ * change of mode.
  */
 public final class TcpFaultProxy implements FaultProxy {
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final int POLL_MILLIS = 100;
 
     private final InetSocketAddress target;
     private final int port;
@@ -45,6 +51,8 @@ public final class TcpFaultProxy implements FaultProxy {
     private final Object lock = new Object();
     private volatile FaultMode mode = FaultMode.PASS;
     private volatile Duration latency = Duration.ofMillis(200);
+    private volatile Duration idleTimeout = Duration.ofMillis(500);
+    private final java.util.concurrent.atomic.AtomicLong arrivals = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
     private ServerSocket listener;
     private Future<?> acceptLoop;
@@ -119,6 +127,20 @@ public final class TcpFaultProxy implements FaultProxy {
     }
 
     @Override
+    public void idleTimeout(Duration value) {
+        requireNonNull(value, "idleTimeout is null");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("Idle timeout must be positive, got " + value);
+        }
+        this.idleTimeout = value;
+    }
+
+    @Override
+    public long arrivals() {
+        return arrivals.get();
+    }
+
+    @Override
     public void mode(FaultMode newMode) {
         requireNonNull(newMode, "mode is null");
         synchronized (lock) {
@@ -165,6 +187,7 @@ public final class TcpFaultProxy implements FaultProxy {
             while (!server.isClosed()) {
                 try {
                     Socket client = server.accept();
+                    arrivals.incrementAndGet();
                     sockets.add(client);
                     threads.execute(() -> serve(client));
                 } catch (IOException e) {
@@ -184,6 +207,9 @@ public final class TcpFaultProxy implements FaultProxy {
             drain(client);
             return;
         }
+        if (now == FaultMode.HALF_OPEN) {
+            return; // accepted, kept open, never read: it stays silent until the proxy closes
+        }
         Socket device = new Socket();
         try {
             device.connect(target, CONNECT_TIMEOUT_MILLIS);
@@ -194,20 +220,54 @@ public final class TcpFaultProxy implements FaultProxy {
             return;
         }
         sockets.add(device);
+        try {
+            client.setSoTimeout(POLL_MILLIS);
+            device.setSoTimeout(POLL_MILLIS);
+        } catch (SocketException e) {
+            abort(client);
+            abort(device);
+            return;
+        }
         AtomicInteger directions = new AtomicInteger(2);
-        threads.execute(() -> pump(client, device, false, directions));
-        pump(device, client, true, directions);
+        java.util.concurrent.atomic.AtomicLong lastTraffic = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        threads.execute(() -> pump(client, device, false, directions, lastTraffic));
+        pump(device, client, true, directions, lastTraffic);
     }
 
     /** Copies {@code from} to {@code to} until either closes, applying the current mode to each chunk. */
-    private void pump(Socket from, Socket to, boolean towardsDriver, AtomicInteger directions) {
+    private void pump(Socket from, Socket to, boolean towardsDriver, AtomicInteger directions,
+            java.util.concurrent.atomic.AtomicLong lastTraffic) {
         byte[] buffer = new byte[16 * 1024];
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             int n;
-            while ((n = in.read(buffer)) >= 0) {
+            while (true) {
+                if (mode == FaultMode.HALF_OPEN) {
+                    silence(from);
+                    return;
+                }
+                try {
+                    n = in.read(buffer);
+                } catch (java.net.SocketTimeoutException e) {
+                    if (mode == FaultMode.IDLE_CLOSE
+                            && System.nanoTime() - lastTraffic.get() >= idleTimeout.toNanos()) {
+                        // The device's idle timer: an orderly close (FIN) of both ends.
+                        close(from);
+                        close(to);
+                        return;
+                    }
+                    continue;
+                }
+                if (n < 0) {
+                    break;
+                }
+                lastTraffic.set(System.nanoTime());
                 FaultMode now = mode;
+                if (now == FaultMode.HALF_OPEN) {
+                    silence(from);
+                    return;
+                }
                 if (now == FaultMode.STALL) {
                     continue; // read and dropped: the other side waits forever
                 }
@@ -230,6 +290,18 @@ public final class TcpFaultProxy implements FaultProxy {
             if (directions.decrementAndGet() == 0 || from.isClosed() || to.isClosed()) {
                 forget(from);
                 forget(to);
+            }
+        }
+    }
+
+    /** A half-open connection: neither read nor answered nor closed, until the proxy itself closes. */
+    private void silence(Socket socket) {
+        while (!closed && !socket.isClosed()) {
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -45,6 +45,7 @@ public final class UdpFaultProxy implements FaultProxy {
     private volatile DatagramSocket listener;
     private volatile Future<?> receiveLoop;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong arrivals = new java.util.concurrent.atomic.AtomicLong();
 
     private UdpFaultProxy(InetSocketAddress target, DatagramSocket listener, DatagramSocket upstream) {
         this.target = target;
@@ -94,7 +95,12 @@ public final class UdpFaultProxy implements FaultProxy {
 
     @Override
     public boolean supports(FaultMode mode) {
-        return mode != FaultMode.RESET;
+        return mode != FaultMode.RESET && mode != FaultMode.IDLE_CLOSE && mode != FaultMode.HALF_OPEN;
+    }
+
+    @Override
+    public long arrivals() {
+        return arrivals.get();
     }
 
     @Override
@@ -116,7 +122,7 @@ public final class UdpFaultProxy implements FaultProxy {
         requireNonNull(newMode, "mode is null");
         if (!supports(newMode)) {
             throw new UnsupportedOperationException("A UDP proxy cannot simulate " + newMode
-                    + ": UDP has no connection to reset");
+                    + ": UDP has no connection to reset, close or leave half-open");
         }
         synchronized (lock) {
             if (closed) {
@@ -159,6 +165,7 @@ public final class UdpFaultProxy implements FaultProxy {
                 try {
                     DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
                     socket.receive(packet);
+                    arrivals.incrementAndGet();
                     if (mode != FaultMode.PASS && mode != FaultMode.SLOW) {
                         continue;
                     }

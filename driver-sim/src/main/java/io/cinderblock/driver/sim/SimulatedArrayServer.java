@@ -48,7 +48,7 @@ public final class SimulatedArrayServer implements AutoCloseable {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final int MAX_LINE = 4096;
     /** How often a WATCH connection carries a heartbeat when nothing changes. */
-    static final int HEARTBEAT_MILLIS = 2_000;
+    static final int HEARTBEAT_MILLIS = 1_000;
     private static final Map<Integer, SimulatedArrayServer> SHARED = new ConcurrentHashMap<>();
 
     private final ServerSocket socket;
