@@ -1,6 +1,5 @@
 package io.cinderblock.tck.runner;
 
-import io.cinderblock.sdk.host.discovery.DriverLoadProblem;
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.host.discovery.LoadedDriver;
 import io.cinderblock.sdk.error.CinderblockException;
@@ -160,8 +159,9 @@ public final class TckMain {
         }
         DriverRegistry registry = DriverRegistry.fromDirectory(staging);
         if (!registry.problems().isEmpty()) {
-            throw new UsageException("The driver in " + source + " did not load: " + registry.problems().stream()
-                    .map(DriverLoadProblem::message).collect(Collectors.joining("; ")));
+            // One root cause, one message: distinct explanations only.
+            throw new UsageException(registry.problems().stream().map(DriverSetup::explain).distinct()
+                    .collect(Collectors.joining("; ")));
         }
         List<LoadedDriver> drivers = registry.drivers();
         if (drivers.size() != 1) {
@@ -171,6 +171,15 @@ public final class TckMain {
                             .collect(Collectors.toList()) + "; the kit certifies one driver at a time");
         }
         LoadedDriver driver = drivers.get(0);
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(driverDir)) {
+            jars = files.sorted().collect(Collectors.toList());
+        }
+        Optional<String> unlinked = DriverSetup.checkLinks(jars, driver.provider().getClass().getClassLoader(),
+                driver.id());
+        if (unlinked.isPresent()) {
+            throw new UsageException(unlinked.get());
+        }
         return new LoadedDriver(driver.provider(), driver.descriptor(), source.toString());
     }
 

@@ -204,4 +204,63 @@ class TckMainTest {
         assertThat(code).as("output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
         assertThat(out()).contains("DESC-1");
     }
+
+    @Test
+    void driverMissingALibraryIsOneSetupErrorWithTheFix() throws IOException {
+        String config = config(device.config()).toString();
+        Path jar = setupJar(dir.resolve("needs-library.jar"), SetupProviders.UsesLibraryInOpen.class);
+        int code = run("--driver-jar", jar.toString(), "--config", config, "--report-dir", dir.resolve("r").toString());
+        assertThat(code).as("output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("Driver 'sim' cannot be linked", MissingLibrary.class.getName(),
+                SetupProviders.UsesLibraryInOpen.class.getName(), "use --driver-dir with drivers/sim/");
+        assertThat(err().lines().filter(l -> l.startsWith("error:"))).as("one root cause, one message").hasSize(1);
+        assertThat(out()).as("no test ran").doesNotContain("PASS", "FAIL");
+        assertThat(dir.resolve("r/tck-report.json")).doesNotExist();
+
+        // The same driver with its library beside it in a drivers/<id>/ directory links and runs.
+        Path drivers = Files.createDirectories(dir.resolve("drivers/sim"));
+        Files.copy(jar, drivers.resolve("needs-library.jar"));
+        DriverJars.classesJar(drivers.resolve("library.jar"), List.of(MissingLibrary.class));
+        out.reset();
+        err.reset();
+        code = run("--driver-dir", drivers.toString(), "--config", config, "--report-dir", dir.resolve("r").toString(),
+                "--include", "descriptor");
+        assertThat(code).as("output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
+    }
+
+    @Test
+    void providerThatCannotBeCreatedIsOneSetupErrorWithItsCause() throws IOException {
+        String config = config(device.config()).toString();
+        Path eager = setupJar(dir.resolve("eager.jar"), SetupProviders.UsesLibraryInConstructor.class);
+        assertThat(run("--driver-jar", eager.toString(), "--config", config)).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("cannot be linked: class " + MissingLibrary.class.getName() + " is not in its jars",
+                "use --driver-dir with drivers/<id>/");
+
+        err.reset();
+        Path invalid = setupJar(dir.resolve("invalid.jar"), SetupProviders.InvalidDescriptor.class);
+        assertThat(run("--driver-jar", invalid.toString(), "--config", config)).isEqualTo(TckMain.EXIT_USAGE);
+        String descriptorMessage;
+        try {
+            new SetupProviders.InvalidDescriptor();
+            throw new AssertionError("the invalid descriptor was accepted");
+        } catch (ExceptionInInitializerError e) {
+            descriptorMessage = e.getCause().getMessage();
+        }
+        assertThat(err()).as("the descriptor's own message").contains(descriptorMessage, "Bad Id")
+                .doesNotContain("could not be instantiated");
+
+        err.reset();
+        Path throwing = setupJar(dir.resolve("throwing.jar"), SetupProviders.ThrowingConstructor.class);
+        assertThat(run("--driver-jar", throwing.toString(), "--config", config)).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("IllegalStateException: licence file acme.lic not found")
+                .doesNotContain("could not be instantiated");
+        assertThat(out()).doesNotContain("PASS", "FAIL");
+    }
+
+    /** A jar of the sim's classes and {@link SetupProviders}, registering {@code provider}. */
+    private static Path setupJar(Path target, Class<?> provider) throws IOException {
+        List<Class<?>> classes = new java.util.ArrayList<>(List.of(SetupProviders.class));
+        classes.addAll(List.of(SetupProviders.class.getDeclaredClasses()));
+        return DriverJars.jar(target, Map.of(SERVICES, provider.getName() + "\n"), classes);
+    }
 }
