@@ -48,6 +48,7 @@ public final class TckFixture {
     private final List<AutoCloseable> resources;
     private final Consumer<Volume> beforeConnect;
     private final Optional<Set<Capability>> expectedCapabilities;
+    private final DeviceUnderTest device;
 
     private TckFixture(Builder b) {
         this.provider = b.provider;
@@ -66,6 +67,7 @@ public final class TckFixture {
         this.resources = List.copyOf(b.resources);
         this.beforeConnect = b.beforeConnect;
         this.expectedCapabilities = Optional.ofNullable(b.expectedCapabilities).map(Set::copyOf);
+        this.device = b.device;
     }
 
     /** A fixture for this provider instance (a driver on the test class path, or a test double). */
@@ -167,6 +169,16 @@ public final class TckFixture {
         return expectedCapabilities;
     }
 
+    /**
+     * The device under test as the fixture declares it; shown in every report.
+     *
+     * @return the declared device, or {@link DeviceUnderTest#undeclared()}
+     * @since 0.1
+     */
+    public DeviceUnderTest device() {
+        return device;
+    }
+
     @Override
     public String toString() {
         return "TckFixture[driver=" + provider.descriptor().id() + ", backend=" + backendName + "]";
@@ -190,6 +202,7 @@ public final class TckFixture {
         private final List<AutoCloseable> resources = new ArrayList<>();
         private Consumer<Volume> beforeConnect = volume -> { };
         private Set<Capability> expectedCapabilities;
+        private DeviceUnderTest device = DeviceUnderTest.undeclared();
 
         private Builder(VolumeDriverProvider provider) {
             this.provider = provider;
@@ -302,6 +315,18 @@ public final class TckFixture {
         public Builder expectCapabilities(Set<Capability> capabilities) {
             requireNonNull(capabilities, "capabilities is null");
             this.expectedCapabilities = Set.copyOf(capabilities);
+            return this;
+        }
+
+        /**
+         * Declares the device under test (model and firmware, or a simulator) for the reports.
+         *
+         * @param value the device
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder device(DeviceUnderTest value) {
+            this.device = requireNonNull(value, "device is null");
             return this;
         }
 

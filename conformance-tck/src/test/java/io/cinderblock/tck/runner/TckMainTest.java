@@ -30,8 +30,8 @@ class TckMainTest {
     @TempDir
     Path dir;
 
-    private static final int KNOWN_GOOD_PASSED = 45;
-    private static final java.util.Set<String> KNOWN_GOOD_SKIPPED = java.util.Set.of("CAP-1", "FAULT-8");
+    private static final int KNOWN_GOOD_PASSED = 46;
+    private static final java.util.Set<String> KNOWN_GOOD_SKIPPED = java.util.Set.of("CAP-1");
 
     private SimDevice device;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -72,23 +72,42 @@ class TckMainTest {
         return file;
     }
 
+    /**
+     * A {@code --break-device}/{@code --heal-device} command for the simulated array: its SET verb
+     * over its TCP protocol, with bash's /dev/tcp (no client program needed).
+     */
+    static String simDeviceCommand(SimDevice device, boolean up) {
+        return "bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + device.port() + "; printf \"KEY %s\\nSET %s %s\\n\" \""
+                + device.accessKey() + "\" " + SimDevice.DEVICE + " " + (up ? "UP" : "DOWN simulated-controller-failed")
+                + " >&3; read -r answer <&3; case \"$answer\" in OK*) exit 0;; *) echo \"$answer\"; exit 1;; esac'";
+    }
+
     @Test
-    void fullRunPassesAndWritesEveryReport() throws IOException {
+    void fullRunPassesAndWritesEveryReport() throws Exception {
         Path reports = dir.resolve("tck-report");
+        Path driverJar = DriverJars.simJar(dir);
+        assertThat(run("keygen", dir.resolve("vendor").toString())).as(err()).isEqualTo(TckMain.EXIT_PASSED);
         long start = System.nanoTime();
-        int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
+        int code = run("--driver-jar", driverJar.toString(), "--config", config(device.config()).toString(),
                 "--report-dir", reports.toString(), "--expect-capabilities",
-                "create_volume,extend_volume,snapshot,volume_from_snapshot,clone_volume,connection");
+                "create_volume,extend_volume,snapshot,volume_from_snapshot,clone_volume,connection",
+                "--break-device", simDeviceCommand(device, false), "--heal-device", simDeviceCommand(device, true),
+                "--device-fault-name", "simulated controller failed",
+                "--simulated-device", "driver-sim in-process server", "--sign", dir.resolve("vendor.pem").toString());
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.println("Standalone run against driver-sim took " + millis + " ms");
 
         assertThat(code).as("exit code; output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
-        assertThat(out()).contains("PASS", "capability snapshot", "CONFORMANT", "0 failed");
-        assertThat(reports.resolve("TEST-junit-jupiter.xml")).content().contains("<testsuite", "FAULT-4", "failures=\"0\"");
+        assertThat(out()).contains("PASS", "capability snapshot", "CONFORMANT", "0 failed", "FAULT-8");
+        KitReportChecks.junitXml(reports.resolve("TEST-cinderblock-kit.sim.xml"), "sim",
+                KNOWN_GOOD_PASSED + KNOWN_GOOD_SKIPPED.size(), KNOWN_GOOD_SKIPPED.size());
         String json = Files.readString(reports.resolve("tck-report.json"));
-        assertKnownGoodReport(ReportSchema.JSON.readTree(json));
-        assertThat(Files.readString(reports.resolve("tck-report.html"))).contains("<!DOCTYPE html>", "Conformant",
-                "FAULT-8").doesNotContain("<script", "http://", "https://");
+        JsonNode report = ReportSchema.JSON.readTree(json);
+        assertKnownGoodReport(report);
+        KitReportChecks.certification(report, "standalone", driverJar, device.accessKey());
+        assertThat(Files.readString(reports.resolve("tck-report.html"))).contains("<!DOCTYPE html>",
+                "Conformant on a simulated device", "Simulated device:", "FAULT-8", "sim_access_key = ***")
+                .doesNotContain("<script", "http://", "https://");
         List<Path> openXml;
         try (Stream<Path> files = Files.walk(reports)) {
             openXml = files.filter(p -> p.getFileName().toString().endsWith(".xml"))
@@ -97,11 +116,25 @@ class TckMainTest {
         assertThat(openXml).as("Open Test Reporting XML in %s", reports).isNotEmpty();
         assertThat(Files.readString(openXml.get(0))).contains("events");
         assertThat(out() + err() + json).as("the access key never shows").doesNotContain(device.accessKey());
+
+        // The genuine report verifies: signature with the vendor's published key, and the jar's digest.
+        out.reset();
+        assertThat(run("verify", reports.resolve("tck-report.json").toString(), "--public-key",
+                dir.resolve("vendor.pub.pem").toString(), "--driver-jar", driverJar.toString()))
+                .as("verify output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
+        assertThat(out()).contains("signature verified with", "matches the report", "verifies");
+        KitReportChecks.tamperedReportsFail(reports.resolve("tck-report.json"), driverJar, dir,
+                (args) -> {
+                    out.reset();
+                    err.reset();
+                    int exit = run(args);
+                    return new KitReportChecks.Outcome(exit, out() + err());
+                });
     }
 
     /**
      * The known-good driver's exact score, standalone: every requirement passes except CAP-1 (the sim
-     * offers every capability) and FAULT-8 (a command line without device-fault hooks). A regression
+     * offers every capability); FAULT-8 runs through the fault commands. A regression
      * that turns a check into a skip, or blocks it, changes these numbers.
      */
     private static void assertKnownGoodReport(JsonNode report) {
@@ -141,7 +174,7 @@ class TckMainTest {
         int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
                 "--list");
         assertThat(code).isEqualTo(TckMain.EXIT_PASSED);
-        assertThat(out()).contains("STATE-2", "applies", "FAULT-8", "skipped", "device-level fault hooks")
+        assertThat(out()).contains("STATE-2", "applies", "FAULT-8", "skipped", "no --break-device/--heal-device")
                 .contains("44 of 47 requirements apply");
         assertThat(dir.resolve("tck-report")).doesNotExist();
     }
