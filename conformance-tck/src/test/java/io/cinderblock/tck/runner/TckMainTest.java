@@ -73,13 +73,14 @@ class TckMainTest {
     }
 
     /**
-     * A {@code --break-device}/{@code --heal-device} command for the simulated array: its SET verb
-     * over its TCP protocol, with bash's /dev/tcp (no client program needed).
+     * A {@code --break-device}/{@code --heal-device} command for the simulated array: {@link
+     * SimDeviceSwitch} in a JVM of its own, as a vendor's script would run; the key in the environment.
      */
     static String simDeviceCommand(SimDevice device, boolean up) {
-        return "bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + device.port() + "; printf \"KEY %s\\nSET %s %s\\n\" \""
-                + device.accessKey() + "\" " + SimDevice.DEVICE + " " + (up ? "UP" : "DOWN simulated-controller-failed")
-                + " >&3; read -r answer <&3; case \"$answer\" in OK*) exit 0;; *) echo \"$answer\"; exit 1;; esac'";
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return "SIM_ACCESS_KEY='" + device.accessKey() + "' '" + java + "' -cp '" + System.getProperty("java.class.path")
+                + "' " + SimDeviceSwitch.class.getName() + " " + device.port() + " " + SimDevice.DEVICE + " "
+                + (up ? "UP" : "DOWN");
     }
 
     @Test
@@ -197,7 +198,7 @@ class TckMainTest {
         assertThat(run("--driver-jar", dir.resolve("missing.jar").toString(), "--config", config))
                 .isEqualTo(TckMain.EXIT_USAGE);
         assertThat(run("--help")).isEqualTo(TckMain.EXIT_PASSED);
-        assertThat(out()).contains("exit codes: 0 all passed, 1 failures, 2 usage or setup error");
+        assertThat(out()).contains("exit codes: 0 all passed", "1 failures", "2 usage or setup error");
     }
 
     @Test
