@@ -136,7 +136,7 @@ ls target/drivers/acme/*.jar >/dev/null || { echo "FAIL: no target/drivers/acme/
 echo "== The standalone kit jar from the published repository: sign and verify the embedded report"
 dependency_plugin=$(sed -n 's|.*<plugin.dependency.version>\(.*\)</plugin.dependency.version>.*|\1|p' "$root/pom.xml")
 "${mvn_vendor[@]}" -q "org.apache.maven.plugins:maven-dependency-plugin:$dependency_plugin:copy" \
-  -Dartifact="io.cinderblock:conformance-tck:$version:jar:standalone" -DoutputDirectory="$work/kit" \
+  -Dartifact="io.cinderblock:conformance-tck:$version:jar:standalone" -DoutputDirectory="$work/kit" -Dmdep.useBaseVersion=true \
   > "$work/kit-resolve.log" 2>&1 || { cat "$work/kit-resolve.log"; echo "FAIL: the standalone kit jar does not resolve" >&2; exit 1; }
 kit_jar="$work/kit/conformance-tck-$version-standalone.jar"
 embedded_report=target/cinderblock-kit/acme/tck-report.json
