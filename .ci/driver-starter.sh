@@ -133,6 +133,20 @@ for f in tck-report.json tck-report.html; do
 done
 ls target/drivers/acme/*.jar >/dev/null || { echo "FAIL: no target/drivers/acme/ directory" >&2; exit 1; }
 
+echo "== The standalone kit jar from the published repository: sign and verify the embedded report"
+dependency_plugin=$(sed -n 's|.*<plugin.dependency.version>\(.*\)</plugin.dependency.version>.*|\1|p' "$root/pom.xml")
+"${mvn_vendor[@]}" -q "org.apache.maven.plugins:maven-dependency-plugin:$dependency_plugin:copy" \
+  -Dartifact="io.cinderblock:conformance-tck:$version:jar:standalone" -DoutputDirectory="$work/kit" -Dmdep.useBaseVersion=true \
+  > "$work/kit-resolve.log" 2>&1 || { cat "$work/kit-resolve.log"; echo "FAIL: the standalone kit jar does not resolve" >&2; exit 1; }
+kit_jar="$work/kit/conformance-tck-$version-standalone.jar"
+embedded_report=target/cinderblock-kit/acme/tck-report.json
+[ -s "$embedded_report" ] || { echo "FAIL: the embedded kit run wrote no $embedded_report" >&2; exit 1; }
+rm -f "$work/acme-kit.pem" "$work/acme-kit.pub.pem"
+java -jar "$kit_jar" keygen "$work/acme-kit" >/dev/null
+java -jar "$kit_jar" sign "$embedded_report" --key "$work/acme-kit.pem" >/dev/null
+java -jar "$kit_jar" verify "$embedded_report" --public-key "$work/acme-kit.pub.pem" --driver-jar target/classes \
+  || { echo "FAIL: the signed embedded report does not verify" >&2; exit 1; }
+
 echo "== The same project with Maven $maven39 (current 3.9), from Maven Central"
 if [ ! -x "$work/apache-maven-$maven39/bin/mvn" ]; then
   url="https://repo.maven.apache.org/maven2/org/apache/maven/apache-maven/$maven39/apache-maven-$maven39-bin.tar.gz"

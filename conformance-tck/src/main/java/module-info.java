@@ -10,10 +10,14 @@ module io.cinderblock.tck {
     requires transitive org.junit.platform.launcher;
     requires org.junit.platform.reporting;
     requires java.logging;
+    requires java.xml;
 
     exports io.cinderblock.tck;
     exports io.cinderblock.tck.proxy;
     exports io.cinderblock.tck.runner;
+
+    // Embedded runs write the standalone runner's reports (target/cinderblock-kit/<driver id>/).
+    provides org.junit.platform.launcher.TestExecutionListener with io.cinderblock.tck.runner.EmbeddedReports;
 
     // JUnit instantiates the kit's nested test classes reflectively.
     opens io.cinderblock.tck to org.junit.platform.commons;

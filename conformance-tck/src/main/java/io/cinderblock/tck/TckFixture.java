@@ -52,6 +52,7 @@ public final class TckFixture {
     private final Duration idleTimeout;
     private final Duration pushBound;
     private final Duration pushSilenceBound;
+    private final DeviceUnderTest device;
 
     private TckFixture(Builder b) {
         this.provider = b.provider;
@@ -74,6 +75,7 @@ public final class TckFixture {
         this.idleTimeout = b.idleTimeout;
         this.pushBound = b.pushBound;
         this.pushSilenceBound = b.pushSilenceBound;
+        this.device = b.device;
     }
 
     /** A fixture for this provider instance (a driver on the test class path, or a test double). */
@@ -201,6 +203,16 @@ public final class TckFixture {
         return pushSilenceBound;
     }
 
+    /**
+     * The device under test as the fixture declares it; shown in every report.
+     *
+     * @return the declared device, or {@link DeviceUnderTest#undeclared()}
+     * @since 0.1
+     */
+    public DeviceUnderTest device() {
+        return device;
+    }
+
     @Override
     public String toString() {
         return "TckFixture[driver=" + provider.descriptor().id() + ", backend=" + backendName + "]";
@@ -228,6 +240,7 @@ public final class TckFixture {
         private Duration idleTimeout = Duration.ofMillis(500);
         private Duration pushBound = Duration.ofSeconds(2);
         private Duration pushSilenceBound = Duration.ofSeconds(10);
+        private DeviceUnderTest device = DeviceUnderTest.undeclared();
 
         private Builder(VolumeDriverProvider provider) {
             this.provider = provider;
@@ -369,6 +382,14 @@ public final class TckFixture {
         /** How soon a silent push channel must be reported lost; default 10 s. */
         public Builder pushSilenceBound(Duration value) {
             this.pushSilenceBound = positive(value, "pushSilenceBound");
+         * Declares the device under test (model and firmware, or a simulator) for the reports.
+         *
+         * @param value the device
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder device(DeviceUnderTest value) {
+            this.device = requireNonNull(value, "device is null");
             return this;
         }
 

@@ -120,6 +120,7 @@ public abstract class VolumeDriverConformanceKit {
     @BeforeAll
     final void startConformanceRun() {
         session = new KitSession(fixture());
+        io.cinderblock.tck.runner.EmbeddedReports.fixtureReady(getClass(), session.fixture()); // for the reports
     }
 
     @AfterAll

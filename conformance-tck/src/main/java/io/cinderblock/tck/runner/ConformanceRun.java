@@ -17,7 +17,6 @@ import org.junit.platform.launcher.TagFilter;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
 
 /**
  * Runs the kit against one fixture on the JUnit Platform Launcher, outside any build tool: the
@@ -40,6 +39,8 @@ public final class ConformanceRun {
     private final List<String> exclude = new ArrayList<>();
     private final List<TestExecutionListener> listeners = new ArrayList<>();
     private Path reportDir;
+    private String entryPoint = "library";
+    private List<Path> driverArtifacts = List.of();
     private PrintWriter diagnostics = new PrintWriter(System.err, true);
 
     private ConformanceRun(TckFixture fixture) {
@@ -74,9 +75,23 @@ public final class ConformanceRun {
         return this;
     }
 
-    /** Writes JUnit XML ({@code TEST-*.xml}) and Open Test Reporting XML into {@code directory}. */
+    /** Writes Open Test Reporting XML into {@code directory} (the JUnit XML comes from {@link RunResult}, see the README). */
     public ConformanceRun xmlReports(Path directory) {
         this.reportDir = requireNonNull(directory, "directory is null");
+        return this;
+    }
+
+    /**
+     * Names the entry point and the driver's jars for the report (default: {@code library} and the
+     * code source of the provider's class).
+     *
+     * @param name {@code standalone} or {@code embedded}
+     * @param artifacts the jars the driver was loaded from
+     * @return this run
+     */
+    ConformanceRun provenance(String name, List<Path> artifacts) {
+        this.entryPoint = requireNonNull(name, "name is null");
+        this.driverArtifacts = List.copyOf(artifacts);
         return this;
     }
 
@@ -106,7 +121,6 @@ public final class ConformanceRun {
                 if (reportDir != null) {
                     request.configurationParameter("junit.platform.reporting.open.xml.enabled", "true")
                             .configurationParameter("junit.platform.reporting.output.dir", reportDir.toString());
-                    all.add(new LegacyXmlReportGeneratingListener(reportDir, diagnostics));
                 }
                 LauncherDiscoveryRequest discovery = request.build();
                 Launcher launcher = LauncherFactory.create();
@@ -114,7 +128,7 @@ public final class ConformanceRun {
                 launcher.execute(discovery, all.toArray(new TestExecutionListener[0]));
                 Instant end = Instant.now();
                 return new RunResult(fixture.provider().descriptor(), fixture.backendName(), start, end,
-                        collector.results());
+                        collector.results(), RunContext.of(entryPoint, fixture, driverArtifacts));
             } finally {
                 CURRENT.set(null);
             }

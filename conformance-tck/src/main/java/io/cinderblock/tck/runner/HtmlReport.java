@@ -19,7 +19,8 @@ final class HtmlReport {
     }
 
     static String render(RunResult result) {
-        String verdict = result.passed() ? "Conformant" : "Not conformant";
+        String verdict = result.verdict();
+        RunContext context = result.context();
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<title>cinderblock conformance: ").append(escape(result.descriptor().id())).append(' ')
@@ -32,20 +33,39 @@ final class HtmlReport {
                 .append(".failed{color:#b00020;font-weight:bold}\n.skipped,.not_run{color:#8a6d00}\n.blocked{color:#b05000;font-weight:bold}\n")
                 .append(".verdict{font-size:1.6em;padding:.4em .8em;border-radius:.3em;display:inline-block}\n")
                 .append(".ok{background:#e3f4e6}.bad{background:#fbe3e6}\npre{white-space:pre-wrap;margin:0}\n")
+                .append(".simulated{background:#fff3cd;border:2px solid #8a6d00;padding:.5em;font-weight:bold}\n")
                 .append("</style>\n</head>\n<body>\n");
         html.append("<h1>cinderblock driver conformance report</h1>\n");
         html.append("<p class=\"verdict ").append(result.passed() ? "ok" : "bad").append("\">").append(verdict)
                 .append("</p>\n");
+        if (context.device().simulated()) {
+            html.append("<p class=\"simulated\">Simulated device: this run talked to a simulator (")
+                    .append(escape(context.device().model()))
+                    .append("), not to storage hardware. It certifies the driver's behaviour against the simulator only.</p>\n");
+        }
         html.append("<table>\n");
         row(html, "Driver", result.descriptor().id() + " " + result.descriptor().driverVersion());
         row(html, "Vendor", result.descriptor().vendorName());
         row(html, "Storage protocol", result.descriptor().storageProtocol().wireValue());
         row(html, "Declared capabilities", result.descriptor().capabilities().stream().sorted()
                 .map(Capability::wireName).collect(Collectors.joining(", ")));
+        row(html, "Device under test", context.device().describe());
         row(html, "Backend", result.backendName());
-        row(html, "Kit", "cinderblock TCK " + Versions.tck() + " on SDK " + Versions.sdk() + " (SPI " + Versions.spi()
-                + ")");
-        row(html, "Run", result.startedAt() + " (" + result.duration().toMillis() + " ms)");
+        row(html, "Configuration (secrets masked)", context.configuration().entrySet().stream()
+                .map(e -> e.getKey() + " = " + e.getValue()).collect(Collectors.joining("\n")));
+        row(html, "Driver jars (SHA-256)", context.driverArtifacts().isEmpty() ? "none recorded"
+                : context.driverArtifacts().stream().map(a -> a.name() + "  " + a.sha256())
+                        .collect(Collectors.joining("\n")));
+        row(html, "Device-level faults", context.deviceFaults().isEmpty() ? "none (FAULT-8 skipped)"
+                : String.join(", ", context.deviceFaults()));
+        row(html, "Environment", context.environment().get("jdk_vendor") + " JDK "
+                + context.environment().get("jdk_version") + " on " + context.environment().get("os_name") + " "
+                + context.environment().get("os_version") + " (" + context.environment().get("os_arch") + ")");
+        row(html, "Entry point", context.entryPoint());
+        row(html, "Kit", "cinderblock TCK " + Versions.tck() + " (commit " + Versions.commit() + ") on SDK "
+                + Versions.sdk() + " (SPI " + Versions.spi() + ")");
+        row(html, "Run", result.startedAt() + " to " + result.finishedAt() + " (" + result.duration().toMillis()
+                + " ms)");
         row(html, "Tests", result.count(TestResult.Status.PASSED) + " passed, " + result.count(TestResult.Status.FAILED)
                 + " failed, " + result.count(TestResult.Status.BLOCKED) + " blocked by a failure, "
                 + result.count(TestResult.Status.SKIPPED) + " skipped");
@@ -74,14 +94,16 @@ final class HtmlReport {
                     .append("</td><td><pre>").append(escape(r.message().orElse(""))).append("</pre></td></tr>\n");
         }
         html.append("</table>\n");
-        html.append("<p>Requirements are defined in the kit's REQUIREMENTS.md. Tests ran against the backend named")
-                .append(" above; a simulated device is reported as such in the vendor name.</p>\n");
+        html.append("<p>Requirements are defined in the kit's REQUIREMENTS.md. Tests ran against the device and")
+                .append(" backend named above. A signed tck-report.json is checked with the kit's <code>verify</code>")
+                .append(" command; this page is a rendering of it.</p>\n");
         html.append("</body>\n</html>\n");
         return html.toString();
     }
 
     private static void row(StringBuilder html, String key, String value) {
-        html.append("<tr><th>").append(escape(key)).append("</th><td>").append(escape(value)).append("</td></tr>\n");
+        html.append("<tr><th>").append(escape(key)).append("</th><td><pre>").append(escape(value))
+                .append("</pre></td></tr>\n");
     }
 
     static String escape(String text) {

@@ -21,16 +21,51 @@ import java.util.TreeSet;
  * @param startedAt when the run started
  * @param finishedAt when it finished
  * @param tests every test's result, in execution order
+ * @param context what the certification records besides the results: entry point, device, masked
+ *     configuration, driver jars and their digests, environment
  */
 public record RunResult(DriverDescriptor descriptor, String backendName, Instant startedAt, Instant finishedAt,
-        List<TestResult> tests) {
+        List<TestResult> tests, RunContext context) {
 
+    /**
+     * Checks the components and copies the tests.
+     *
+     * @throws NullPointerException if a component is null
+     */
     public RunResult {
         requireNonNull(descriptor, "descriptor is null");
         requireNonNull(backendName, "backendName is null");
         requireNonNull(startedAt, "startedAt is null");
         requireNonNull(finishedAt, "finishedAt is null");
+        requireNonNull(context, "context is null");
         tests = List.copyOf(tests);
+    }
+
+    /**
+     * A result with an empty context (no driver jars, undeclared device): for tests of the reports.
+     *
+     * @param descriptor the driver's descriptor
+     * @param backendName the backend name
+     * @param startedAt when the run started
+     * @param finishedAt when it finished
+     * @param tests every test's result
+     */
+    public RunResult(DriverDescriptor descriptor, String backendName, Instant startedAt, Instant finishedAt,
+            List<TestResult> tests) {
+        this(descriptor, backendName, startedAt, finishedAt, tests, new RunContext("library",
+                io.cinderblock.tck.DeviceUnderTest.undeclared(), java.util.Map.of("volume_backend_name", backendName),
+                List.of(), List.of(), java.util.Map.of(), RunContext.currentEnvironment()));
+    }
+
+    /**
+     * The verdict in words: {@code Conformant}, {@code Not conformant}, with {@code on a simulated
+     * device} when the fixture declared a simulator.
+     *
+     * @return the verdict line
+     */
+    public String verdict() {
+        String verdict = passed() ? "Conformant" : "Not conformant";
+        return context.device().simulated() ? verdict + " on a simulated device" : verdict;
     }
 
     /** Whether no test failed and none was blocked by a failure (a filtered run can block on an excluded one). */

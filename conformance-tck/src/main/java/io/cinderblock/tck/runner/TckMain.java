@@ -1,6 +1,5 @@
 package io.cinderblock.tck.runner;
 
-import io.cinderblock.sdk.host.discovery.DriverLoadProblem;
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.host.discovery.LoadedDriver;
 import io.cinderblock.sdk.error.CinderblockException;
@@ -48,24 +47,48 @@ public final class TckMain {
     public static final int EXIT_USAGE = 2;
 
     private static final String USAGE = String.join("\n",
-            "usage: java -jar conformance-tck.jar (--driver-jar JAR | --driver-dir DIR) [--config FILE]",
-            "                                     [--report-dir DIR] [--include X,...] [--exclude X,...] [--list]",
-            "                                     [--expect-capabilities C,...]",
+            "usage: java -jar conformance-tck-<version>-standalone.jar (--driver-jar JAR | --driver-dir DIR)",
+            "           [--config FILE] [--report-dir DIR] [--include X,...] [--exclude X,...] [--list]",
+            "           [--expect-capabilities C,...] [--sign KEY] [device, fault and tuning options]",
+            "       java -jar conformance-tck-<version>-standalone.jar verify REPORT [--public-key PEM] [--driver-jar JAR ...]",
+            "       java -jar conformance-tck-<version>-standalone.jar sign REPORT --key KEY",
+            "       java -jar conformance-tck-<version>-standalone.jar keygen NAME   (writes NAME.pem and NAME.pub.pem)",
             "",
             "  --driver-jar JAR    the driver jar (one VolumeDriverProvider in META-INF/services)",
             "  --driver-dir DIR    a directory of jars forming one driver: the driver jar and its libraries",
             "  --config FILE       Java properties: the driver's options, plus volume_driver and",
-            "                      volume_backend_name (default tck-<driver id>); required unless --list",
-            "  --report-dir DIR    where reports go (default tck-report): TEST-junit-jupiter.xml (JUnit XML),",
-            "                      Open Test Reporting XML, tck-report.json, tck-report.html",
+            "                      volume_backend_name (default tck-<driver id>), plus any option below as",
+            "                      tck.<option> (e.g. tck.break-device=...); the command line wins; required unless --list",
+            "  --report-dir DIR    where reports go (default tck-report): tck-report.json, tck-report.html,",
+            "                      TEST-cinderblock-kit.<driver id>.xml (JUnit XML), Open Test Reporting XML",
             "  --include X,...     run only these groups, requirement ids (STATE-2) or capability names (snapshot)",
             "  --exclude X,...     skip these groups, requirement ids or capability names",
             "  --list              print which requirements apply to this driver, run nothing",
             "  --expect-capabilities C,...  the capabilities the driver must declare and offer (CAP-3),",
             "                      e.g. create_volume,extend_volume,snapshot",
+            "  --sign KEY          sign tck-report.json with this Ed25519 PEM key (private key, then public key)",
+            "device under test (shown in every report):",
+            "  --device-model M --device-firmware F    a real device",
+            "  --simulated-device NAME                 a simulator (the verdict says so)",
+            "device-level fault (FAULT-8; both commands run with /bin/sh -c, must exit 0):",
+            "  --break-device CMD  makes the device unhealthy; returns once the device shows it",
+            "  --heal-device CMD   makes it healthy again; idempotent",
+            "  --device-fault-name NAME   how reports name the fault (default 'device fault by command')",
+            "tuning (durations as 500ms, 2s, 1m or PT2S):",
+            "  --volume-size-gib N (1)  --capacity-tolerance-gib G (1)  --deadline-grace D (250ms)",
+            "  --stats-timeout D  --recovery-timeout D  --slow-latency D   (default: from the driver's state deadline)",
+            "  --settle-timeout D (10s)  --operation-timeout D (60s)",
+            "  --connector-host H  --connector-iqn IQN  (the iSCSI host of connection tests; default tck-host)",
             "  --help              this text",
             "",
-            "exit codes: 0 all passed, 1 failures, 2 usage or setup error");
+            "exit codes: 0 all passed (verify: the report checks out), 1 failures (verify: a mismatch),",
+            "            2 usage or setup error");
+
+    /** Options that tune the fixture, settable on the command line or as {@code tck.<name>} in the config file. */
+    static final List<String> KIT_SETTINGS = List.of("break-device", "heal-device", "device-fault-name",
+            "device-model", "device-firmware", "simulated-device", "volume-size-gib", "capacity-tolerance-gib",
+            "deadline-grace", "stats-timeout", "recovery-timeout", "slow-latency", "settle-timeout",
+            "operation-timeout", "connector-host", "connector-iqn", "expect-capabilities");
 
     private TckMain() {}
 
@@ -75,6 +98,9 @@ public final class TckMain {
 
     /** Runs the kit as the command line says; returns the exit code instead of exiting. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && List.of("verify", "sign", "keygen").contains(args[0])) {
+            return Certification.run(args, out, err);
+        }
         Options options;
         try {
             options = Options.parse(args);
@@ -90,16 +116,25 @@ public final class TckMain {
         Path staging = null;
         try {
             staging = Files.createTempDirectory("cinderblock-tck-driver");
-            LoadedDriver driver = loadDriver(options, staging);
+            Loaded driver = loadDriver(options, staging);
             DriverDescriptor descriptor = driver.descriptor();
             Optional<Map<String, String>> config = options.config.isPresent()
-                    ? Optional.of(readConfig(options.config.get(), descriptor)) : Optional.empty();
+                    ? Optional.of(readConfig(options.config.get(), descriptor, options.kit)) : Optional.empty();
+            if (options.expect.isEmpty() && options.kit.containsKey("expect-capabilities")) {
+                List<String> names = new ArrayList<>();
+                Options.split(options.kit.remove("expect-capabilities"), names);
+                options.expect = Optional.of(names);
+            }
+            if (options.sign.isPresent() && !Files.isRegularFile(options.sign.get())) {
+                throw new UsageException("--sign key file " + options.sign.get() + " does not exist");
+            }
             String backendName = config.map(c -> c.get("volume_backend_name")).orElse("tck-" + descriptor.id());
             List<String> include = checkedTags(options.include, "--include");
             List<String> exclude = checkedTags(options.exclude, "--exclude");
             expectedCapabilities(options); // a misspelt capability stops the run before anything starts
             if (options.list) {
-                printApplicability(descriptor, config, driver.source(), out, options.expect.isPresent());
+                printApplicability(descriptor, config, driver.source(), out, options.expect.isPresent(),
+                        options.kit.containsKey("break-device"));
                 return EXIT_PASSED;
             }
             Map<String, String> driverOptions = config.orElseThrow(() -> new UsageException(
@@ -109,6 +144,7 @@ public final class TckMain {
                     .backendName(backendName)
                     .config(driverOptions);
             expectedCapabilities(options).ifPresent(fixtureBuilder::expectCapabilities);
+            KitSettings.apply(options.kit, fixtureBuilder, driverOptions, descriptor);
             TckFixture fixture = fixtureBuilder.build();
             out.println("cinderblock TCK " + Versions.tck() + ": certifying driver '" + descriptor.id() + "' "
                     + descriptor.driverVersion() + " from " + driver.source());
@@ -118,9 +154,9 @@ public final class TckMain {
                     .listener(new ProgressPrinter(out))
                     .xmlReports(options.reportDir)
                     .diagnostics(new PrintWriter(err, true))
+                    .provenance("standalone", driver.jars())
                     .execute();
-            JsonReport.write(result, options.reportDir.resolve("tck-report.json"));
-            HtmlReport.write(result, options.reportDir.resolve("tck-report.html"));
+            Reports.write(result, options.reportDir, options.sign);
             ConsoleSummary.print(result, out);
             out.println("Reports in " + options.reportDir.toAbsolutePath());
             return result.passed() ? EXIT_PASSED : EXIT_FAILED;
@@ -128,6 +164,9 @@ public final class TckMain {
             err.println("error: " + e.getMessage());
             return EXIT_USAGE;
         } catch (CinderblockException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (ReportSignature.KeyException e) {
             err.println("error: " + e.getMessage());
             return EXIT_USAGE;
         } catch (IOException e) {
@@ -139,15 +178,17 @@ public final class TckMain {
     }
 
     /** Loads the one provider of the driver jar (or directory) in its own class loader. */
-    private static LoadedDriver loadDriver(Options options, Path staging) throws IOException {
+    private static Loaded loadDriver(Options options, Path staging) throws IOException {
         Path driverDir = staging.resolve("driver");
         Files.createDirectories(driverDir);
         Path source = options.driverJar.or(() -> options.driverDir).orElseThrow();
+        List<Path> originals = new ArrayList<>();
         if (options.driverJar.isPresent()) {
             if (!Files.isRegularFile(source)) {
                 throw new UsageException("Driver jar " + source + " does not exist");
             }
             Files.copy(source, driverDir.resolve(source.getFileName()));
+            originals.add(source);
         } else {
             if (!Files.isDirectory(source)) {
                 throw new UsageException("Driver directory " + source + " does not exist");
@@ -155,13 +196,15 @@ public final class TckMain {
             try (Stream<Path> jars = Files.list(source)) {
                 for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).collect(Collectors.toList())) {
                     Files.copy(jar, driverDir.resolve(jar.getFileName()));
+                    originals.add(jar);
                 }
             }
         }
         DriverRegistry registry = DriverRegistry.fromDirectory(staging);
         if (!registry.problems().isEmpty()) {
-            throw new UsageException("The driver in " + source + " did not load: " + registry.problems().stream()
-                    .map(DriverLoadProblem::message).collect(Collectors.joining("; ")));
+            // One root cause, one message: distinct explanations only.
+            throw new UsageException(registry.problems().stream().map(DriverSetup::explain).distinct()
+                    .collect(Collectors.joining("; ")));
         }
         List<LoadedDriver> drivers = registry.drivers();
         if (drivers.size() != 1) {
@@ -171,11 +214,30 @@ public final class TckMain {
                             .collect(Collectors.toList()) + "; the kit certifies one driver at a time");
         }
         LoadedDriver driver = drivers.get(0);
-        return new LoadedDriver(driver.provider(), driver.descriptor(), source.toString());
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(driverDir)) {
+            jars = files.sorted().collect(Collectors.toList());
+        }
+        Optional<String> unlinked = DriverSetup.checkLinks(jars, driver.provider().getClass().getClassLoader(),
+                driver.id());
+        if (unlinked.isPresent()) {
+            throw new UsageException(unlinked.get());
+        }
+        originals.sort(null);
+        return new Loaded(driver.provider(), driver.descriptor(), source.toString(), originals);
+    }
+
+    /** The loaded driver and the jars it came from (the originals, digested in the report). */
+    private record Loaded(io.cinderblock.sdk.spi.VolumeDriverProvider provider, DriverDescriptor descriptor,
+            String source, List<Path> jars) {
+        String id() {
+            return descriptor.id();
+        }
     }
 
     /** Reads the properties file and checks it against the driver's options now, before any test. */
-    private static Map<String, String> readConfig(Path file, DriverDescriptor descriptor) throws IOException {
+    private static Map<String, String> readConfig(Path file, DriverDescriptor descriptor, Map<String, String> kit)
+            throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new UsageException("Configuration file " + file + " does not exist");
         }
@@ -185,6 +247,16 @@ public final class TckMain {
         }
         Map<String, String> config = new LinkedHashMap<>();
         properties.stringPropertyNames().stream().sorted().forEach(k -> config.put(k, properties.getProperty(k).strip()));
+        for (String key : List.copyOf(config.keySet())) {
+            if (key.startsWith("tck.")) {
+                String setting = key.substring("tck.".length());
+                if (!KIT_SETTINGS.contains(setting)) {
+                    throw new UsageException("Unknown kit setting '" + key + "' in " + file + " (known: tck."
+                            + String.join(", tck.", KIT_SETTINGS) + ")");
+                }
+                kit.putIfAbsent(setting, config.remove(key)); // the command line wins
+            }
+        }
         String driverId = config.get("volume_driver");
         if (driverId != null && !driverId.equals(descriptor.id())) {
             throw new UsageException(file + " says volume_driver = '" + driverId + "' but the jar provides '"
@@ -227,14 +299,15 @@ public final class TckMain {
     }
 
     private static void printApplicability(DriverDescriptor descriptor, Optional<Map<String, String>> config,
-            String source, PrintStream out, boolean expectationStated) {
+            String source, PrintStream out, boolean expectationStated, boolean deviceFaultCommands) {
         out.println("Driver '" + descriptor.id() + "' " + descriptor.driverVersion() + " by " + descriptor.vendorName()
                 + " (" + source + "), capabilities " + descriptor.capabilities().stream().sorted()
                         .map(Capability::wireName).collect(Collectors.toList()));
         int applies = 0;
         for (Requirement requirement : Requirements.ALL) {
             Optional<String> skip = requirement.id().equals("CAP-3") && !expectationStated
-                    ? Optional.of("no --expect-capabilities given") : whyNot(requirement, descriptor, config);
+                    ? Optional.of("no --expect-capabilities given")
+                    : whyNot(requirement, descriptor, config, deviceFaultCommands);
             applies += skip.isEmpty() ? 1 : 0;
             out.printf("%-9s %-13s %-8s %s%s%n", requirement.id(), requirement.group(), skip.isEmpty() ? "applies" : "skipped",
                     requirement.text(), skip.map(s -> " [" + s + "]").orElse(""));
@@ -244,7 +317,7 @@ public final class TckMain {
 
     /** Why a requirement will be skipped for this driver, if it will. */
     static Optional<String> whyNot(Requirement requirement, DriverDescriptor descriptor,
-            Optional<Map<String, String>> config) {
+            Optional<Map<String, String>> config, boolean deviceFaultCommands) {
         Optional<Capability> needed = requirement.capability();
         if (needed.isPresent() && !descriptor.supports(needed.get())) {
             return Optional.of("'" + needed.get().wireName() + "' not declared");
@@ -252,8 +325,8 @@ public final class TckMain {
         if (requirement.group().equals("faults") && !DeviceProxies.canProxy(descriptor)) {
             return Optional.of("no endpoint option to proxy");
         }
-        if (requirement.id().equals("FAULT-8")) {
-            return Optional.of("device-level fault hooks exist only in the embedded kit");
+        if (requirement.id().equals("FAULT-8") && !deviceFaultCommands) {
+            return Optional.of("no --break-device/--heal-device commands given");
         }
         if (requirement.id().equals("CAP-1") && descriptor.capabilities().size() == Capability.values().length) {
             return Optional.of("every capability declared");
@@ -297,6 +370,8 @@ public final class TckMain {
         final List<String> include = new ArrayList<>();
         final List<String> exclude = new ArrayList<>();
         Optional<List<String>> expect = Optional.empty();
+        Optional<Path> sign = Optional.empty();
+        final Map<String, String> kit = new LinkedHashMap<>();
         boolean list;
         boolean help;
 
@@ -341,7 +416,14 @@ public final class TckMain {
                         split(value != null ? value : next(args, ++i, arg), names);
                         o.expect = Optional.of(names);
                         break;
+                    case "--sign":
+                        o.sign = Optional.of(Path.of(value != null ? value : next(args, ++i, arg)));
+                        break;
                     default:
+                        if (arg.startsWith("--") && KIT_SETTINGS.contains(arg.substring(2))) {
+                            o.kit.put(arg.substring(2), value != null ? value : next(args, ++i, arg));
+                            break;
+                        }
                         throw new UsageException("Unknown argument '" + args[i] + "'");
                 }
             }
@@ -361,7 +443,7 @@ public final class TckMain {
             return args[index];
         }
 
-        private static void split(String text, List<String> into) {
+        static void split(String text, List<String> into) {
             Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(into::add);
         }
     }

@@ -13,6 +13,18 @@ final class Versions {
         return property(Versions.class, "/META-INF/cinderblock-tck.properties", "tck.version");
     }
 
+    /** The commit the kit was built from (40 hex digits), or {@code unknown} outside a git checkout. */
+    static String commit() {
+        // Written at build time by `git rev-parse HEAD` (see the pom); anything else there means no checkout.
+        try (InputStream in = Versions.class.getResourceAsStream("/META-INF/cinderblock-tck-commit.txt")) {
+            String commit = in == null ? "" : new String(in.readNBytes(200), java.nio.charset.StandardCharsets.UTF_8)
+                    .strip();
+            return commit.matches("[0-9a-f]{40}") ? commit : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     static String sdk() {
         return property(SpiVersion.class, "/META-INF/maven/io.cinderblock/sdk-api/pom.properties", "version");
     }

@@ -60,6 +60,17 @@ final class DriverJars {
         return target;
     }
 
+    /** A jar of just these classes (a library beside the driver jar). */
+    static Path classesJar(Path target, List<Class<?>> classes) throws IOException {
+        try (OutputStream file = Files.newOutputStream(target); JarOutputStream jar = new JarOutputStream(file)) {
+            for (Class<?> type : classes) {
+                String name = type.getName().replace('.', '/') + ".class";
+                put(jar, name, Files.readAllBytes(location(type).resolve(name)));
+            }
+        }
+        return target;
+    }
+
     private static void put(JarOutputStream jar, String name, byte[] bytes) throws IOException {
         jar.putNextEntry(new JarEntry(name));
         jar.write(bytes);

@@ -30,9 +30,8 @@ class TckMainTest {
     @TempDir
     Path dir;
 
-    private static final int KNOWN_GOOD_PASSED = 50;
-    private static final java.util.Set<String> KNOWN_GOOD_SKIPPED = java.util.Set.of("CAP-1", "FAULT-8", "PUSH-1",
-            "PUSH-3", "PUSH-4");
+    private static final int KNOWN_GOOD_PASSED = 54;
+    private static final java.util.Set<String> KNOWN_GOOD_SKIPPED = java.util.Set.of("CAP-1");
 
     private SimDevice device;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -73,23 +72,43 @@ class TckMainTest {
         return file;
     }
 
+    /**
+     * A {@code --break-device}/{@code --heal-device} command for the simulated array: {@link
+     * SimDeviceSwitch} in a JVM of its own, as a vendor's script would run; the key in the environment.
+     */
+    static String simDeviceCommand(SimDevice device, boolean up) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return "SIM_ACCESS_KEY='" + device.accessKey() + "' '" + java + "' -cp '" + System.getProperty("java.class.path")
+                + "' " + SimDeviceSwitch.class.getName() + " " + device.port() + " " + SimDevice.DEVICE + " "
+                + (up ? "UP" : "DOWN");
+    }
+
     @Test
-    void fullRunPassesAndWritesEveryReport() throws IOException {
+    void fullRunPassesAndWritesEveryReport() throws Exception {
         Path reports = dir.resolve("tck-report");
+        Path driverJar = DriverJars.simJar(dir);
+        assertThat(run("keygen", dir.resolve("vendor").toString())).as(err()).isEqualTo(TckMain.EXIT_PASSED);
         long start = System.nanoTime();
-        int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
+        int code = run("--driver-jar", driverJar.toString(), "--config", config(device.config()).toString(),
                 "--report-dir", reports.toString(), "--expect-capabilities",
-                "create_volume,extend_volume,snapshot,volume_from_snapshot,clone_volume,connection");
+                "create_volume,extend_volume,snapshot,volume_from_snapshot,clone_volume,connection",
+                "--break-device", simDeviceCommand(device, false), "--heal-device", simDeviceCommand(device, true),
+                "--device-fault-name", "simulated controller failed",
+                "--simulated-device", "driver-sim in-process server", "--sign", dir.resolve("vendor.pem").toString());
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.println("Standalone run against driver-sim took " + millis + " ms");
 
         assertThat(code).as("exit code; output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
-        assertThat(out()).contains("PASS", "capability snapshot", "CONFORMANT", "0 failed");
-        assertThat(reports.resolve("TEST-junit-jupiter.xml")).content().contains("<testsuite", "FAULT-4", "failures=\"0\"");
+        assertThat(out()).contains("PASS", "capability snapshot", "CONFORMANT", "0 failed", "FAULT-8");
+        KitReportChecks.junitXml(reports.resolve("TEST-cinderblock-kit.sim.xml"), "sim",
+                KNOWN_GOOD_PASSED + KNOWN_GOOD_SKIPPED.size(), KNOWN_GOOD_SKIPPED.size());
         String json = Files.readString(reports.resolve("tck-report.json"));
-        assertKnownGoodReport(ReportSchema.JSON.readTree(json));
-        assertThat(Files.readString(reports.resolve("tck-report.html"))).contains("<!DOCTYPE html>", "Conformant",
-                "FAULT-8").doesNotContain("<script", "http://", "https://");
+        JsonNode report = ReportSchema.JSON.readTree(json);
+        assertKnownGoodReport(report);
+        KitReportChecks.certification(report, "standalone", driverJar, device.accessKey());
+        assertThat(Files.readString(reports.resolve("tck-report.html"))).contains("<!DOCTYPE html>",
+                "Conformant on a simulated device", "Simulated device:", "FAULT-8", "sim_access_key = ***")
+                .doesNotContain("<script", "http://", "https://");
         List<Path> openXml;
         try (Stream<Path> files = Files.walk(reports)) {
             openXml = files.filter(p -> p.getFileName().toString().endsWith(".xml"))
@@ -98,11 +117,25 @@ class TckMainTest {
         assertThat(openXml).as("Open Test Reporting XML in %s", reports).isNotEmpty();
         assertThat(Files.readString(openXml.get(0))).contains("events");
         assertThat(out() + err() + json).as("the access key never shows").doesNotContain(device.accessKey());
+
+        // The genuine report verifies: signature with the vendor's published key, and the jar's digest.
+        out.reset();
+        assertThat(run("verify", reports.resolve("tck-report.json").toString(), "--public-key",
+                dir.resolve("vendor.pub.pem").toString(), "--driver-jar", driverJar.toString()))
+                .as("verify output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
+        assertThat(out()).contains("signature verified with", "matches the report", "verifies");
+        KitReportChecks.tamperedReportsFail(reports.resolve("tck-report.json"), driverJar, dir,
+                (args) -> {
+                    out.reset();
+                    err.reset();
+                    int exit = run(args);
+                    return new KitReportChecks.Outcome(exit, out() + err());
+                });
     }
 
     /**
      * The known-good driver's exact score, standalone: every requirement passes except CAP-1 (the sim
-     * offers every capability) and FAULT-8, PUSH-1, PUSH-3, PUSH-4 (a command line without device-fault hooks). A regression
+     * offers every capability); FAULT-8 runs through the fault commands. A regression
      * that turns a check into a skip, or blocks it, changes these numbers.
      */
     private static void assertKnownGoodReport(JsonNode report) {
@@ -142,7 +175,7 @@ class TckMainTest {
         int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
                 "--list");
         assertThat(code).isEqualTo(TckMain.EXIT_PASSED);
-        assertThat(out()).contains("STATE-2", "applies", "FAULT-8", "skipped", "device-level fault hooks")
+        assertThat(out()).contains("STATE-2", "applies", "FAULT-8", "skipped", "no --break-device/--heal-device")
                 .contains("52 of 55 requirements apply");
         assertThat(dir.resolve("tck-report")).doesNotExist();
     }
@@ -165,7 +198,7 @@ class TckMainTest {
         assertThat(run("--driver-jar", dir.resolve("missing.jar").toString(), "--config", config))
                 .isEqualTo(TckMain.EXIT_USAGE);
         assertThat(run("--help")).isEqualTo(TckMain.EXIT_PASSED);
-        assertThat(out()).contains("exit codes: 0 all passed, 1 failures, 2 usage or setup error");
+        assertThat(out()).contains("exit codes: 0 all passed", "1 failures", "2 usage or setup error");
     }
 
     @Test
@@ -204,5 +237,64 @@ class TckMainTest {
                 "--report-dir", dir.resolve("r").toString(), "--include", "descriptor");
         assertThat(code).as("output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
         assertThat(out()).contains("DESC-1");
+    }
+
+    @Test
+    void driverMissingALibraryIsOneSetupErrorWithTheFix() throws IOException {
+        String config = config(device.config()).toString();
+        Path jar = setupJar(dir.resolve("needs-library.jar"), SetupProviders.UsesLibraryInOpen.class);
+        int code = run("--driver-jar", jar.toString(), "--config", config, "--report-dir", dir.resolve("r").toString());
+        assertThat(code).as("output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("Driver 'sim' cannot be linked", MissingLibrary.class.getName(),
+                SetupProviders.UsesLibraryInOpen.class.getName(), "use --driver-dir with drivers/sim/");
+        assertThat(err().lines().filter(l -> l.startsWith("error:"))).as("one root cause, one message").hasSize(1);
+        assertThat(out()).as("no test ran").doesNotContain("PASS", "FAIL");
+        assertThat(dir.resolve("r/tck-report.json")).doesNotExist();
+
+        // The same driver with its library beside it in a drivers/<id>/ directory links and runs.
+        Path drivers = Files.createDirectories(dir.resolve("drivers/sim"));
+        Files.copy(jar, drivers.resolve("needs-library.jar"));
+        DriverJars.classesJar(drivers.resolve("library.jar"), List.of(MissingLibrary.class));
+        out.reset();
+        err.reset();
+        code = run("--driver-dir", drivers.toString(), "--config", config, "--report-dir", dir.resolve("r").toString(),
+                "--include", "descriptor");
+        assertThat(code).as("output:%n%s%n%s", out(), err()).isEqualTo(TckMain.EXIT_PASSED);
+    }
+
+    @Test
+    void providerThatCannotBeCreatedIsOneSetupErrorWithItsCause() throws IOException {
+        String config = config(device.config()).toString();
+        Path eager = setupJar(dir.resolve("eager.jar"), SetupProviders.UsesLibraryInConstructor.class);
+        assertThat(run("--driver-jar", eager.toString(), "--config", config)).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("cannot be linked: class " + MissingLibrary.class.getName() + " is not in its jars",
+                "use --driver-dir with drivers/<id>/");
+
+        err.reset();
+        Path invalid = setupJar(dir.resolve("invalid.jar"), SetupProviders.InvalidDescriptor.class);
+        assertThat(run("--driver-jar", invalid.toString(), "--config", config)).isEqualTo(TckMain.EXIT_USAGE);
+        String descriptorMessage;
+        try {
+            new SetupProviders.InvalidDescriptor();
+            throw new AssertionError("the invalid descriptor was accepted");
+        } catch (ExceptionInInitializerError e) {
+            descriptorMessage = e.getCause().getMessage();
+        }
+        assertThat(err()).as("the descriptor's own message").contains(descriptorMessage, "Bad Id")
+                .doesNotContain("could not be instantiated");
+
+        err.reset();
+        Path throwing = setupJar(dir.resolve("throwing.jar"), SetupProviders.ThrowingConstructor.class);
+        assertThat(run("--driver-jar", throwing.toString(), "--config", config)).isEqualTo(TckMain.EXIT_USAGE);
+        assertThat(err()).contains("IllegalStateException: licence file acme.lic not found")
+                .doesNotContain("could not be instantiated");
+        assertThat(out()).doesNotContain("PASS", "FAIL");
+    }
+
+    /** A jar of the sim's classes and {@link SetupProviders}, registering {@code provider}. */
+    private static Path setupJar(Path target, Class<?> provider) throws IOException {
+        List<Class<?>> classes = new java.util.ArrayList<>(List.of(SetupProviders.class));
+        classes.addAll(List.of(SetupProviders.class.getDeclaredClasses()));
+        return DriverJars.jar(target, Map.of(SERVICES, provider.getName() + "\n"), classes);
     }
 }

@@ -2,6 +2,7 @@ package ${package};
 
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.tck.DeviceFault;
+import io.cinderblock.tck.DeviceUnderTest;
 import io.cinderblock.tck.TckFixture;
 import io.cinderblock.tck.VolumeDriverConformanceKit;
 import java.util.Set;
@@ -23,6 +24,7 @@ class ${classPrefix}ConformanceTest extends VolumeDriverConformanceKit {
         return TckFixture.forDriver(${classPrefix}DriverProvider.DRIVER_ID)   // found with ServiceLoader
                 .backendName("tck-${driverId}")
                 .config(array.driverConfig())
+                .device(DeviceUnderTest.simulated("Simulated${classPrefix}Array (in-process)"))   // reports say so
                 .deviceFault(DeviceFault.of("simulated controller failed",
                         () -> array.failController("simulated controller A failed"), array::repair))
                 // What you mean to offer; CAP-3 fails if the driver declares or offers otherwise.
