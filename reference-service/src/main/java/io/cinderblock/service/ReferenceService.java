@@ -90,13 +90,15 @@ public final class ReferenceService implements AutoCloseable {
         Agent agent = null;
         DatabaseDirectory shared = null;
         ScheduledExecutorService checker = null;
+        ApiServer server = null;
         try {
             AtomicReference<ServiceDirectory> directory = new AtomicReference<>();
             Metrics metrics = new Metrics(() -> Optional.ofNullable(directory.get()).map(ServiceDirectory::snapshot)
                     .orElseGet(() -> ServiceSnapshot.empty(clock.instant())), config.serviceDownTime(), clock);
             if (role != Role.API) {
                 agent = new Agent(config, drivers, store, clock, metrics);
-                agent.start();
+                // Rows only; the backends are opened after the server answers (serve at once).
+                agent.register();
                 directory.set(agent);
             } else {
                 shared = new DatabaseDirectory(store, config.serviceDownTime(), clock);
@@ -143,21 +145,29 @@ public final class ReferenceService implements AutoCloseable {
                         if (agentRef != null && !agentRef.holdsHost()) {
                             return Optional.of("another agent took over host " + config.host());
                         }
-                        return Optional.empty();
-                    }, config.serviceDownTime(), clock);
+                        return agentRef == null ? Optional.empty() : agentRef.firstRoundPending();
+                    }, config.serviceDownTime(), clock,
+                    agentRef == null ? host -> Optional.empty() : agentRef::pushLost);
             Optional<CinderApi> api = role == Role.AGENT ? Optional.empty()
                     : Optional.of(new CinderApi(directory.get(), authenticator, config.serviceDownTime(), clock));
             if (shared != null) {
                 shared.onPublish(api.orElseThrow()::prerender);
             }
-            ApiServer server = ApiServer.start(api, Optional.of(ops), config.listenAddress(), config.listenPort(),
+            server = ApiServer.start(api, Optional.of(ops), config.listenAddress(), config.listenPort(),
                     config.maxRequestBodySize());
+            if (agent != null) {
+                // The API already answers: rows read backend_state null until their first probe.
+                agent.openAndSchedule();
+            }
             LOG.info("Role {}: serving {} on http://{}:{} ({} database, {} auth)", role.name().toLowerCase(),
                     role == Role.AGENT ? "/healthz, /readyz, /metrics" : "the block-storage API at /v3",
                     config.listenAddress(), server.port(), config.database().kind().name().toLowerCase(),
                     config.auth().strategy().name().toLowerCase());
             return new ReferenceService(database, agent, shared, checker, server);
         } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
             if (checker != null) {
                 checker.shutdownNow();
             }

@@ -86,6 +86,10 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ThreadPoolExecutor probePool;
     private final ThreadPoolExecutor statsPool;
+    /** Pushed states are handled here, off the drivers' threads: one thread keeps each backend's order. */
+    private final ThreadPoolExecutor pushExecutor;
+    private final ProbeTimer probeTimer;
+    private volatile Instant openedAt;
     private final Optional<Metrics> metrics;
     /** Names this process's claim on its host: unique per run, so a restart is a new owner. */
     private final String owner = UUID.randomUUID().toString();
@@ -119,6 +123,9 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cinderblock-agent-timer"));
         this.probePool = boundedPool(config.probeThreads(), "cinderblock-probe");
         this.statsPool = boundedPool(Math.max(2, config.probeThreads() / 4), "cinderblock-stats");
+        this.pushExecutor = boundedPool(1, "cinderblock-push");
+        this.probeTimer = new ProbeTimer(scheduler, new ProbeSchedule(config.stateInterval()), this::submitProbe,
+                () -> System.nanoTime() / 1_000_000);
     }
 
     private static ThreadPoolExecutor boundedPool(int threads, String name) {
@@ -138,13 +145,25 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     }
 
     /**
-     * Checks every backend section against its driver, registers the service rows, opens the
-     * backends and starts the timers. The first probe and stats collection start at once.
+     * {@link #register()} then {@link #openAndSchedule()}.
      *
      * @throws ConfigException a backend names an unknown driver or a bad option
      * @throws io.cinderblock.service.store.HostClaimedException another live agent serves this host
      */
     public void start() {
+        register();
+        openAndSchedule();
+    }
+
+    /**
+     * Checks every backend section against its driver, claims the host, registers the service rows
+     * and publishes them with {@code backend_state} unknown: quick, no device is contacted, so the
+     * API can answer before any backend is opened.
+     *
+     * @throws ConfigException a backend names an unknown driver or a bad option
+     * @throws io.cinderblock.service.store.HostClaimedException another live agent serves this host
+     */
+    public void register() {
         List<BackendSection> sections = config.backends();
         for (BackendSection section : sections) {
             validate(section);
@@ -170,15 +189,55 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             }
         }
         publishNow();
+    }
+
+    /**
+     * Opens the backends (waiting up to 30 s for their drivers), subscribes those that push, and
+     * starts the timers: heartbeats, probes spread over the probe interval ({@link ProbeSchedule}),
+     * stats at once and then on their interval.
+     *
+     * @throws ConfigException a driver refused its options at open
+     */
+    public void openAndSchedule() {
+        openedAt = clock.instant();
         openAll();
         long report = config.reportInterval().toMillis();
         long state = config.stateInterval().toMillis();
         long stats = config.statsInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::heartbeat, report, report, TimeUnit.MILLISECONDS);
-        scheduler.scheduleAtFixedRate(this::probeAll, 0, state, TimeUnit.MILLISECONDS);
+        probeTimer.start(monitors);
         scheduler.scheduleAtFixedRate(this::collectAll, 0, stats, TimeUnit.MILLISECONDS);
-        LOG.info("Agent started: {} backend(s) on host {}, probing every {} ms, stats every {} ms",
-                monitors.size(), config.host(), state, stats);
+        LOG.info("Agent started: {} backend(s) on host {}, probing every {} ms (spread over it; every {} ms while"
+                + " down), stats every {} ms, {} pushing", monitors.size(), config.host(), state,
+                new ProbeSchedule(config.stateInterval()).fastInterval(), stats,
+                monitors.stream().filter(m -> m.pushing).count());
+    }
+
+    /**
+     * Why this agent is not ready yet: empty once every backend has reported once in this run (or
+     * the first round's time is up: the probe interval plus the 30 s open wait, so one backend
+     * whose driver hangs at open cannot keep the process unready for ever).
+     */
+    public Optional<String> firstRoundPending() {
+        Instant opened = openedAt;
+        if (opened == null) {
+            return Optional.of("backends not opened yet");
+        }
+        long pending = monitors.stream().filter(m -> !m.reported).count();
+        if (pending == 0 || clock.instant().isAfter(opened.plus(config.stateInterval()).plus(OPEN_WAIT))) {
+            return Optional.empty();
+        }
+        return Optional.of(pending + " of " + monitors.size() + " backend(s) not probed yet (first probe round)");
+    }
+
+    /** Why a backend's push channel is not delivering (host {@code host@backend}), if it pushes and broke. */
+    public Optional<String> pushLost(String host) {
+        for (BackendMonitor monitor : monitors) {
+            if (monitor.host.equals(host)) {
+                return monitor.pushLost;
+            }
+        }
+        return Optional.empty();
     }
 
     private static String nodeName() {
@@ -244,6 +303,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         try {
             monitor.backend = backends.open(monitor.section.section(), monitor.section.registryConfig());
             LOG.info("Backend {} opened with driver {}", monitor.host, monitor.section.driverId());
+            watch(monitor);
         } catch (InvalidConfigException e) {
             throw new ConfigException(config.source() + ": [" + monitor.section.section() + "] " + e.option() + ": "
                     + e.getMessage(), e);
@@ -279,22 +339,64 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         }
     }
 
-    private void probeAll() {
-        for (BackendMonitor monitor : monitors) {
-            if (closed || !monitor.probing.compareAndSet(false, true)) {
-                continue;
-            }
-            try {
-                probePool.execute(() -> {
-                    try {
-                        probe(monitor);
-                    } finally {
-                        monitor.probing.set(false);
+    /** Subscribes to a backend's pushed states; polling goes on regardless (the safety net). */
+    private void watch(BackendMonitor monitor) {
+        try {
+            monitor.pushing = monitor.backend.watchState(new PushedStates(pushExecutor, new PushedStates.Sink() {
+                @Override
+                public void pushed(BackendState state) {
+                    metrics.ifPresent(m -> m.pushed(monitor.host));
+                    recordState(monitor, state.status(), state.reason(), state.observedAt());
+                    if (state.status() == BackendState.Status.DOWN) {
+                        probeTimer.sooner(monitor);
                     }
-                });
-            } catch (RejectedExecutionException e) {
-                monitor.probing.set(false);
+                }
+
+                @Override
+                public void lost(String reason) {
+                    monitor.pushLost = Optional.of(reason);
+                    metrics.ifPresent(m -> m.pushLost(monitor.host, true));
+                    LOG.warn("Backend {}: pushed states lost ({}); polling every {} ms continues", monitor.host, reason,
+                            config.stateInterval().toMillis());
+                }
+
+                @Override
+                public void restored() {
+                    monitor.pushLost = Optional.empty();
+                    metrics.ifPresent(m -> m.pushLost(monitor.host, false));
+                    LOG.info("Backend {}: pushed states flow again", monitor.host);
+                }
+            }));
+            if (monitor.pushing) {
+                metrics.ifPresent(m -> m.pushLost(monitor.host, false));
+                LOG.info("Backend {} pushes its state changes (polling continues as the safety net)", monitor.host);
             }
+        } catch (RuntimeException e) {
+            // A driver whose push cannot start is polled, as every other one.
+            LOG.warn("Backend {}: cannot subscribe to pushed states: {}; polling only", monitor.host, e.getMessage());
+        }
+    }
+
+    /** Starts one probe of a backend (timer thread); a backend still busy is skipped to its next slot. */
+    private void submitProbe(BackendMonitor monitor) {
+        if (closed) {
+            return;
+        }
+        if (!monitor.probing.compareAndSet(false, true)) {
+            probeTimer.scheduleNext(monitor);
+            return;
+        }
+        try {
+            probePool.execute(() -> {
+                try {
+                    probe(monitor);
+                } finally {
+                    monitor.probing.set(false);
+                    probeTimer.scheduleNext(monitor);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            monitor.probing.set(false);
         }
     }
 
@@ -311,7 +413,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         BackendState state = backend.get().state();
         metrics.ifPresent(m -> m.probed(monitor.host, Duration.ofNanos(System.nanoTime() - started),
                 clock.millis()));
-        recordState(monitor, state.status(), state.reason());
+        recordState(monitor, state.status(), state.reason(), state.observedAt());
     }
 
     private void collectAll() {
@@ -359,6 +461,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         }
         monitor.state = Optional.of(stats.backendState());
         monitor.reason = Optional.of(reason);
+        monitor.reported = true;
         updateRecordState(monitor);
         try {
             store.recordStats(monitor.serviceId, json.writeValueAsString(stats.toCinderMap()), stats.collectedAt(),
@@ -369,12 +472,28 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         requestPublish();
     }
 
-    /** Keeps a state in memory at once, and in the database when it changed. */
     private void recordState(BackendMonitor monitor, BackendState.Status status, String reason) {
-        boolean statusChanged = monitor.state.map(s -> s != status).orElse(true);
-        boolean changed = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
-        monitor.state = Optional.of(status);
-        monitor.reason = Optional.of(reason);
+        recordState(monitor, status, reason, clock.instant());
+    }
+
+    /**
+     * Keeps a state in memory at once, and in the database when it changed. A state observed before
+     * the one recorded (a probe that began before a pushed DOWN arrived) is dropped.
+     */
+    private void recordState(BackendMonitor monitor, BackendState.Status status, String reason, Instant observedAt) {
+        boolean statusChanged;
+        boolean changed;
+        synchronized (monitor) {
+            if (monitor.observedAt != null && observedAt.isBefore(monitor.observedAt)) {
+                return;
+            }
+            monitor.observedAt = observedAt;
+            statusChanged = monitor.state.map(s -> s != status).orElse(true);
+            changed = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
+            monitor.state = Optional.of(status);
+            monitor.reason = Optional.of(reason);
+            monitor.reported = true;
+        }
         if (!changed) {
             return;
         }
@@ -467,6 +586,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         }
         closed = true;
         scheduler.shutdownNow();
+        pushExecutor.shutdownNow();
         probePool.shutdownNow();
         statsPool.shutdownNow();
         backends.close();

@@ -4,7 +4,9 @@ import io.cinderblock.sdk.host.Backend;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.service.config.BackendSection;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,6 +26,18 @@ final class BackendMonitor {
     volatile Optional<BackendState.Status> state = Optional.empty();
     volatile Optional<String> reason = Optional.empty();
     volatile BackendStats stats;
+    /** When the recorded state was observed: an older answer (a probe that began before a push) never overwrites it. */
+    volatile Instant observedAt;
+    /** Whether this run has reported a state yet (for {@code /readyz}'s first round). */
+    volatile boolean reported;
+    /** Whether the driver pushes states for this backend. */
+    volatile boolean pushing;
+    /** Why the push channel is not delivering, while it is not. */
+    volatile Optional<String> pushLost = Optional.empty();
+    /** This backend's phase in the probe schedule (ms after the agent's start). */
+    long phase;
+    /** The next probe, guarded by this monitor. */
+    ScheduledFuture<?> nextProbe;
 
     BackendMonitor(BackendSection section, String host, long serviceId) {
         this.section = section;

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +45,7 @@ public final class OpsEndpoints {
     private final Supplier<Optional<String>> readiness;
     private final Duration serviceDownTime;
     private final Clock clock;
+    private final Function<String, Optional<String>> pushLost;
     private final byte[] page;
     /** For "last changed": the state each row was last seen in, and since when (this node's view). */
     private final Map<String, Seen> seen = new HashMap<>();
@@ -59,6 +61,19 @@ public final class OpsEndpoints {
      */
     public OpsEndpoints(Optional<ServiceDirectory> directory, Optional<Authenticator> authenticator, Metrics metrics,
             Supplier<Optional<String>> readiness, Duration serviceDownTime, Clock clock) {
+        this(directory, authenticator, metrics, readiness, serviceDownTime, clock, host -> Optional.empty());
+    }
+
+    /**
+     * Creates the endpoints, showing on the status page why a backend's pushed states are lost.
+     *
+     * @param pushLost for a volume service host, why its push channel is not delivering (empty if
+     *     it delivers, does not push, or is not served by this process)
+     */
+    public OpsEndpoints(Optional<ServiceDirectory> directory, Optional<Authenticator> authenticator, Metrics metrics,
+            Supplier<Optional<String>> readiness, Duration serviceDownTime, Clock clock,
+            Function<String, Optional<String>> pushLost) {
+        this.pushLost = requireNonNull(pushLost, "pushLost is null");
         this.directory = requireNonNull(directory, "directory is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
@@ -157,6 +172,7 @@ public final class OpsEndpoints {
                 row.put("reason", !alive ? "no heartbeat for more than " + serviceDownTime.toSeconds() + " s"
                         : "down".equals(backend) ? service.stateReason().orElse(null) : null);
                 row.put("disabled_reason", service.disabledReason().orElse(null));
+                row.put("push_lost", service.isVolume() ? pushLost.apply(service.host()).orElse(null) : null);
                 row.put("updated_at", CinderTime.format(service.updatedAt()));
                 row.put("changed_at", CinderTime.format(last.since()));
                 List<Object> pools = new ArrayList<>();

@@ -6,6 +6,7 @@ import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.service.model.PoolRecord;
 import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -37,6 +38,8 @@ public final class Metrics {
     private final Histogram statsDuration;
     private final Gauge lastProbeSuccess;
     private final Gauge lastStatsSuccess;
+    private final Counter pushedStates;
+    private final Gauge pushLost;
 
     /**
      * Creates the registry.
@@ -58,6 +61,12 @@ public final class Metrics {
                 .labelNames("backend").register(registry);
         lastStatsSuccess = Gauge.builder().name("cinderblock_stats_last_success_timestamp_seconds")
                 .help("When stats were last collected, seconds since the epoch").labelNames("backend").register(registry);
+        pushedStates = Counter.builder().name("cinderblock_pushed_states_total")
+                .help("States a backend's driver pushed (after coalescing a burst)").labelNames("backend")
+                .register(registry);
+        pushLost = Gauge.builder().name("cinderblock_push_lost")
+                .help("1 while a pushing backend's channel is lost (polling only), 0 while it delivers;"
+                        + " no sample for backends that do not push").labelNames("backend").register(registry);
         GaugeWithCallback.builder().name("cinderblock_backend_state")
                 .help("1 when the backend's last report is up, 0 when down; no sample while unknown or stale")
                 .labelNames("backend").callback(callback -> {
@@ -106,6 +115,16 @@ public final class Metrics {
     public void collected(String backend, Duration took, long epochMillis) {
         statsDuration.labelValues(backend).observe(took.toNanos() / 1e9);
         lastStatsSuccess.labelValues(backend).set(epochMillis / 1000.0);
+    }
+
+    /** Records one pushed state handled for a backend. */
+    public void pushed(String backend) {
+        pushedStates.labelValues(backend).inc();
+    }
+
+    /** Records whether a pushing backend's channel is lost. */
+    public void pushLost(String backend, boolean lost) {
+        pushLost.labelValues(backend).set(lost ? 1 : 0);
     }
 
     /** The text format's content type. */

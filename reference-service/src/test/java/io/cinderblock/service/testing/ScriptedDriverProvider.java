@@ -2,6 +2,8 @@ package io.cinderblock.service.testing;
 
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.spi.BackendState;
+import io.cinderblock.sdk.spi.BackendStateListener;
+import io.cinderblock.sdk.spi.BackendStatePublisher;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.ConfigOption;
 import io.cinderblock.sdk.spi.DriverConfig;
@@ -42,6 +44,10 @@ public final class ScriptedDriverProvider implements VolumeDriverProvider {
     public static final class Script {
         volatile Behaviour behaviour = Behaviour.UP;
         volatile int pools = 1;
+        volatile Duration deadline = Duration.ofMillis(300);
+        volatile boolean publishes;
+        volatile boolean hangStats;
+        volatile BackendStateListener listener;
         /** Released when a test ends, so hung probes return. */
         final CountDownLatch release = new CountDownLatch(1);
 
@@ -55,6 +61,29 @@ public final class ScriptedDriverProvider implements VolumeDriverProvider {
         public Script pools(int count) {
             pools = count;
             return this;
+        }
+
+        /** Sets the probe deadline the driver declares (read when the backend opens). */
+        public Script deadline(Duration value) {
+            deadline = value;
+            return this;
+        }
+
+        /** With {@link Behaviour#HANG}, stats collection hangs too (a device that answers nothing). */
+        public Script hangStatsToo() {
+            hangStats = true;
+            return this;
+        }
+
+        /** Makes the driver a (FAKE) publisher of pushed states, from its next open. */
+        public Script publishes() {
+            publishes = true;
+            return this;
+        }
+
+        /** The listener the host subscribed, once it did. */
+        public java.util.Optional<BackendStateListener> listener() {
+            return java.util.Optional.ofNullable(listener);
         }
 
         /** Releases hung calls. */
@@ -104,7 +133,7 @@ public final class ScriptedDriverProvider implements VolumeDriverProvider {
         return new Driver(config.backendName(), script, context);
     }
 
-    private static final class Driver implements VolumeDriver {
+    private static final class Driver implements VolumeDriver, BackendStatePublisher {
         private final String backendName;
         private final Script script;
         private final DriverContext context;
@@ -122,7 +151,16 @@ public final class ScriptedDriverProvider implements VolumeDriverProvider {
 
         @Override
         public Duration stateDeadline() {
-            return Duration.ofMillis(300);
+            return script.deadline;
+        }
+
+        @Override
+        public boolean publishTo(BackendStateListener listener) {
+            if (!script.publishes) {
+                return false;
+            }
+            script.listener = listener;
+            return true;
         }
 
         @Override
@@ -148,6 +186,13 @@ public final class ScriptedDriverProvider implements VolumeDriverProvider {
 
         @Override
         public BackendStats collectStats() {
+            if (script.behaviour == Behaviour.HANG && script.hangStats) {
+                try {
+                    script.release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (script.behaviour != Behaviour.UP) {
                 throw new DeviceUnavailableException("scripted: no stats while " + script.behaviour);
             }
