@@ -14,6 +14,7 @@
 #                      detection by push where the service listens to drivers' pushes, by polling
 #                      where it does not (the backends are then polled as before)
 #     --no-single      skip the one-process comparison
+# COLD_LIMIT (default 300) seconds to wait for every backend 'up' before measuring anyway.
 # JAVA_OPTS (default '-Xmx128m -XX:+UseSerialGC') for every agent and API process; SINGLE_JAVA_OPTS
 # (default '-Xmx512m -XX:+UseSerialGC') for the one-process comparison.
 #
@@ -97,7 +98,7 @@ for i in $(seq 0 $((backends - 1))); do device_args+=(--device "dev-$i:pool-a=10
 java -Xmx512m -XX:+UseSerialGC -cp "$jar" io.cinderblock.driver.sim.SimulatedArrayServer --port "$sim_port" \
   "${device_args[@]}" > "$work/sim.log" 2>&1 &
 sim_pid=$!
-for _ in $(seq 1 300); do grep -q listening "$work/sim.log" && break; sleep 0.2; done
+for _ in $(seq 1 300); do grep -qs listening "$work/sim.log" && break; sleep 0.2; done
 grep -q listening "$work/sim.log" || { echo "the simulated array did not start:" >&2; cat "$work/sim.log" >&2; exit 1; }
 
 conf() {  # conf HOST FIRST COUNT PORT
@@ -148,17 +149,28 @@ def rss(pid):
 # Cold start: launched at cfg["launched"]; every API node must list n backends 'up'.
 print(f"== {cfg['title']} ==")
 for port in ports:
+    listed, up = None, 0
     while True:
         try:
             services = get(port, "/v3/os-services", timeout=30)["services"]
-            if sum(1 for s in services if s.get("backend_state") == "up") == n:
+            up = sum(1 for s in services if s.get("backend_state") == "up")
+            if listed is None and sum(1 for s in services if s["binary"] == "cinder-volume") == n:
+                listed = time.time() - cfg["launched"]
+            if up == n:
                 break
         except OSError:
             pass
-        if time.time() > cfg["launched"] + 600:
-            sys.exit(f"API on port {port}: the {n} backends did not all report 'up' within 600 s")
+        if time.time() > cfg["launched"] + cfg["cold_limit"]:
+            break
         time.sleep(0.5)
-    print(f"cold start to a full list (all {n} up) on :{port}: {time.time() - cfg['launched']:.1f} s ({load()})")
+    first = f"{listed:.1f} s" if listed is not None else "never"
+    if up == n:
+        print(f"cold start on :{port}: all {n} rows listed after {first}, all {n} up after "
+              f"{time.time() - cfg['launched']:.1f} s ({load()})")
+    else:
+        # Measured anyway: an overloaded machine makes some backends flap, which is itself a result.
+        print(f"cold start on :{port}: all {n} rows listed after {first}; NOT all up within {cfg['cold_limit']} s "
+              f"({up} up at the end, {load()})")
 size = len(urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{ports[0]}/v3/os-services",
     headers={"X-Auth-Token": "admin:admin", "OpenStack-API-Version": "volume 3.49"})).read())
 print(f"list size: {size} bytes")
@@ -255,6 +267,7 @@ single = title.startswith("one process")
 json.dump(dict(title=title, launched=float(launched), roles={k: int(v) for k, v in roles.items()},
                ports=[int(p) for p in rest[int(nroles):]], backends=n, sim_port=int(sim), schema=schema, pace=pace,
                seconds=int(seconds), trials=int(trials), push=push == "true", rates=[int(r) for r in rates.split()],
+               cold_limit=int(__import__("os").environ.get("COLD_LIMIT", "300")),
                hosts=[(f"bench-single@sim-{i}" if single else f"bench-agent-{i // per}@sim-{i}") for i in range(n)],
                psql=[]),
           open(out, "w"))
