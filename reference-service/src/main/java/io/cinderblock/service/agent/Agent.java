@@ -22,6 +22,7 @@ import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceNotFoundException;
 import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
+import io.cinderblock.service.model.StatsChanges;
 import io.cinderblock.service.ops.Metrics;
 import io.cinderblock.service.store.ServiceStore;
 import io.cinderblock.service.store.StoredService;
@@ -71,6 +72,8 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     private static final Duration STATS_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration OPEN_WAIT = Duration.ofSeconds(30);
+    /** Unchanged stats are stored again after this long, so their stored time stays within it. */
+    private static final Duration STATS_REFRESH = Duration.ofMinutes(10);
 
     private final ServiceConfig config;
     private final ServiceStore store;
@@ -91,6 +94,9 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     private final ProbeTimer probeTimer;
     private volatile Instant openedAt;
     private final Optional<Metrics> metrics;
+    /** Stats rounds: which stats need storing again, and each backend's pool records (see collect). */
+    private final StatsChanges statsChanges = new StatsChanges(STATS_REFRESH);
+    private final PoolRecords.Cache poolCache = new PoolRecords.Cache();
     /** Names this process's claim on its host: unique per run, so a restart is a new owner. */
     private final String owner = UUID.randomUUID().toString();
     private long schedulerServiceId;
@@ -453,23 +459,40 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             recordState(monitor, BackendState.Status.DOWN, "Stats collection failed: " + e);
             return;
         }
-        String reason = stats.backendState() == BackendState.Status.UP ? "Stats collected"
+        BackendState.Status status = stats.backendState();
+        boolean statusChanged = monitor.state.map(s -> s != status).orElse(true);
+        // Same status as the last probe: keep the probe's reason (more specific than ours), so a
+        // stats round does not change the row and force the list to be re-rendered.
+        String reason = !statusChanged && monitor.reason.isPresent() ? monitor.reason.get()
+                : status == BackendState.Status.UP ? "Stats collected"
                 : backend.lastState().map(BackendState::reason).orElse("Driver reported backend_state down");
-        monitor.stats = stats;
-        if (monitor.state.map(s -> s != stats.backendState()).orElse(true)) {
-            LOG.info("Backend {} is {} (stats)", monitor.host, stats.backendState().wireValue());
+        StatsChanges.Decision decision = statsChanges.offer(monitor.serviceId, stats, status.wireValue(), reason);
+        if (statusChanged) {
+            LOG.info("Backend {} is {} (stats)", monitor.host, status.wireValue());
         }
-        monitor.state = Optional.of(stats.backendState());
+        boolean recordChanged = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
+        boolean statsChanged = monitor.stats != decision.current();
+        monitor.stats = decision.current();
+        monitor.state = Optional.of(status);
         monitor.reason = Optional.of(reason);
         monitor.reported = true;
-        updateRecordState(monitor);
-        try {
-            store.recordStats(monitor.serviceId, json.writeValueAsString(stats.toCinderMap()), stats.collectedAt(),
-                    stats.backendState().wireValue(), reason);
-        } catch (JsonProcessingException | RuntimeException e) {
-            LOG.warn("Cannot store the stats of {}: {}", monitor.host, e.getMessage());
+        if (recordChanged) {
+            updateRecordState(monitor);
         }
-        requestPublish();
+        if (decision.write()) {
+            try {
+                store.recordStats(monitor.serviceId, json.writeValueAsString(stats.toCinderMap()), stats.collectedAt(),
+                        status.wireValue(), reason);
+                statsChanges.written(monitor.serviceId, stats, status.wireValue(), reason);
+            } catch (JsonProcessingException | RuntimeException e) {
+                statsChanges.forget(monitor.serviceId);
+                LOG.warn("Cannot store the stats of {}: {}", monitor.host, e.getMessage());
+            }
+        }
+        // Unchanged stats, state and reason: the snapshot would be the same, so none is published.
+        if (recordChanged || statsChanged) {
+            requestPublish();
+        }
     }
 
     private void recordState(BackendMonitor monitor, BackendState.Status status, String reason) {
@@ -545,7 +568,8 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     }
 
     private List<PoolRecord> poolRecords(BackendMonitor monitor, BackendStats stats) {
-        return PoolRecords.of(monitor.host, monitor.section.volumeBackendName(),
+        // Rebuilt only for the backends whose stats or state changed since the last publish.
+        return poolCache.of(monitor.host, monitor.section.volumeBackendName(),
                 monitor.state.orElse(stats.backendState()), stats);
     }
 

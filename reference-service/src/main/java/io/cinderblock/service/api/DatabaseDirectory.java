@@ -64,6 +64,8 @@ public final class DatabaseDirectory implements ServiceDirectory, AutoCloseable 
     private final AtomicReference<ServiceSnapshot> snapshot;
     private final AtomicLong generation = new AtomicLong();
     private final Map<Long, ParsedStats> statsCache = new HashMap<>();
+    /** Pool records are rebuilt only for backends whose parsed stats or state changed. */
+    private final PoolRecords.Cache poolCache = new PoolRecords.Cache();
     private volatile Instant lastRefresh;
     private String fingerprint;
     private List<StoredService> rows = List.of();
@@ -153,10 +155,11 @@ public final class DatabaseDirectory implements ServiceDirectory, AutoCloseable 
             Optional<BackendStats> stats = stats(row);
             if (!stale && stats.isPresent()) {
                 BackendStats s = stats.get();
-                pools.put(row.host(), PoolRecords.of(row.host(), s.backendName(), state.orElse(s.backendState()), s));
+                pools.put(row.host(), poolCache.of(row.host(), s.backendName(), state.orElse(s.backendState()), s));
             }
         }
         statsCache.keySet().retainAll(seen);
+        poolCache.retainOnly(pools.keySet());
         snapshot.set(new ServiceSnapshot(records, pools, generation.incrementAndGet(), now));
         try {
             onPublish.run();

@@ -65,13 +65,32 @@ final class ServicesController {
             return PythonJson.write(listServices(snapshot, host, binary, version, now)).getBytes(StandardCharsets.UTF_8);
         }
         int versionClass = versionClass(version);
-        RenderedList cached = listCache.get(versionClass);
-        // Identity, not equals: a snapshot is immutable and a new one is published for every change.
-        if (cached != null && cached.snapshot == snapshot && now.isBefore(cached.validUntil)
-                && !now.isBefore(cached.renderedAt)) {
+        RenderedList cached = current(listCache.get(versionClass), snapshot, versionClass, now);
+        if (cached != null) {
             return cached.body;
         }
         return render(snapshot, version, versionClass, now);
+    }
+
+    /**
+     * The cached list if it still answers for {@code snapshot} at {@code now}, else null. A snapshot
+     * is immutable, so the same object is the fast path; a new snapshot whose service rows are equal
+     * (only pools changed: a stats round) keeps the rendered body, re-keyed to the new snapshot, instead
+     * of rendering 300 kB again for every snapshot a stats round publishes.
+     */
+    private RenderedList current(RenderedList cached, ServiceSnapshot snapshot, int versionClass, Instant now) {
+        if (cached == null || !now.isBefore(cached.validUntil) || now.isBefore(cached.renderedAt)) {
+            return null;
+        }
+        if (cached.snapshot == snapshot) {
+            return cached;
+        }
+        if (!cached.snapshot.services().equals(snapshot.services())) {
+            return null;
+        }
+        RenderedList rekeyed = new RenderedList(snapshot, cached.renderedAt, cached.validUntil, cached.body);
+        listCache.compareAndSet(versionClass, cached, rekeyed);
+        return rekeyed;
     }
 
     private static int versionClass(Microversion version) {
@@ -98,7 +117,7 @@ final class ServicesController {
                 Microversion.BACKEND_STATE_REPORT};
         for (int versionClass = 0; versionClass < representative.length; versionClass++) {
             RenderedList cached = listCache.get(versionClass);
-            if (cached != null && cached.snapshot != snapshot) {
+            if (cached != null && current(cached, snapshot, versionClass, now) == null) {
                 render(snapshot, representative[versionClass], versionClass, now);
             }
         }
@@ -113,14 +132,14 @@ final class ServicesController {
         for (ServiceRecord service : snapshot.services()) {
             // up while |now - updated_at| <= service_down_time: flips just after updated_at + down time
             // (or, for a clock ahead of ours, at updated_at - down time).
-            for (Instant flip : List.of(service.updatedAt().plus(serviceDownTime).plusNanos(1),
-                    service.updatedAt().minus(serviceDownTime))) {
-                if (flip.isAfter(now) && flip.isBefore(first)) {
-                    first = flip;
-                }
-            }
+            first = earlierFlip(first, service.updatedAt().plus(serviceDownTime).plusNanos(1), now);
+            first = earlierFlip(first, service.updatedAt().minus(serviceDownTime), now);
         }
         return first;
+    }
+
+    private static Instant earlierFlip(Instant first, Instant flip, Instant now) {
+        return flip.isAfter(now) && flip.isBefore(first) ? flip : first;
     }
 
     private Map<String, Object> listServices(ServiceSnapshot snapshot, Optional<String> host, Optional<String> binary,
