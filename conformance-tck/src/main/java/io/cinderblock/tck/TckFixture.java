@@ -382,6 +382,10 @@ public final class TckFixture {
         /** How soon a silent push channel must be reported lost; default 10 s. */
         public Builder pushSilenceBound(Duration value) {
             this.pushSilenceBound = positive(value, "pushSilenceBound");
+            return this;
+        }
+
+        /**
          * Declares the device under test (model and firmware, or a simulator) for the reports.
          *
          * @param value the device

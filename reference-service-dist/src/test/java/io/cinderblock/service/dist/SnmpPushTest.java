@@ -1,5 +1,6 @@
 package io.cinderblock.service.dist;
 
+import io.cinderblock.sdk.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -59,7 +60,7 @@ class SnmpPushTest {
                         "-x", "AES", "-X", options.get("snmp_priv_key"), "-t", "2", "-r", "2",
                         "127.0.0.1:" + trapPort, "", SHUTDOWN), COMMAND);
                 assertThat(inform.code()).as("snmpinform acknowledged: " + inform.all()).isZero();
-                String pushedReason = Distribution.await(Duration.ofSeconds(20),
+                String pushedReason = Await.until(Duration.ofSeconds(20), Distribution.POLL,
                         () -> row(origin).path("reason").asText(""), r -> r.contains(SHUTDOWN),
                         "the status page's reason to name the notification " + SHUTDOWN);
                 System.out.println("SnmpPushTest: after the inform: " + pushedReason);
@@ -107,7 +108,7 @@ class SnmpPushTest {
     private void awaitListed(String cinder, String expected) {
         String[] last = {""};
         try {
-            Distribution.await(Duration.ofSeconds(75), () -> {
+            Await.until(Duration.ofSeconds(75), Distribution.POLL, () -> {
                 Result result = Distribution.shell(directory, cinder, COMMAND);
                 last[0] = result.all();
                 return result.out().lines().map(String::strip)
