@@ -162,19 +162,32 @@ final class JschCommandRunner implements CommandRunner {
     private ChannelExec openChannel() {
         Session current = session();
         try {
-            return (ChannelExec) current.openChannel("exec");
+            return execChannel(current);
         } catch (JSchException first) {
             // The session looked alive but is not; nothing ran yet, so one retry on a new session is safe.
             log.log(Level.INFO, "SSH session to {0} is unusable ({1}); reconnecting", settings.address(),
                     first.getMessage());
             dropSession(current);
             try {
-                return (ChannelExec) session().openChannel("exec");
+                return execChannel(session());
             } catch (JSchException second) {
                 dropSession();
                 throw classify(second);
             }
         }
+    }
+
+    /**
+     * JSch's {@code openChannel} returns null instead of throwing when the session dies between its
+     * connected check and the channel's set-up (seen under concurrent calls while the device hangs);
+     * that is the same "session unusable" case as its exception.
+     */
+    private static ChannelExec execChannel(Session session) throws JSchException {
+        ChannelExec channel = (ChannelExec) session.openChannel("exec");
+        if (channel == null) {
+            throw new JSchException("session is down (no channel could be opened)");
+        }
+        return channel;
     }
 
     private Session session() {

@@ -1,6 +1,7 @@
 package ${package}.tck;
 
 import ${package}.${classPrefix}DriverProvider;
+import io.cinderblock.sdk.spi.BackendStatePublisher;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.tck.Requirement;
 import io.cinderblock.tck.Requirements;
@@ -102,12 +103,15 @@ public final class KitRunCheck {
         if (failed > 0) {
             problems.add(failed + " kit tests failed: see " + reports + ".");
         }
-        // Skips that an undeclared capability explains are fine (the kit reports them); any other
-        // skip is a set-up problem of the fixture (no device fault hooks, a device not UP, ...).
+        // Skips that an undeclared capability explains are fine (the kit reports them), and so are the
+        // push requirements of a driver that does not push (BackendStatePublisher is optional); any
+        // other skip is a set-up problem of the fixture (no device fault hooks, a device not UP, ...).
         Set<Capability> declared = new ${classPrefix}DriverProvider().descriptor().capabilities();
+        boolean pushes = pushes("${package}.${classPrefix}Driver");
         long allowed = Requirements.ALL.stream().map(Requirement::capability)
                 .filter(c -> c.isPresent() && !declared.contains(c.get())).count()
-                + (declared.containsAll(EnumSet.allOf(Capability.class)) ? 1 : 0);
+                + (declared.containsAll(EnumSet.allOf(Capability.class)) ? 1 : 0)
+                + (pushes ? 0 : Requirements.ALL.stream().filter(r -> r.group().equals("push")).count());
         if (skipped.size() > allowed) {
             problems.add(skipped.size() + " kit tests were skipped, but undeclared capabilities explain only " + allowed
                     + "; fix the fixture in " + testClass + " so these run:\n      "
@@ -118,9 +122,20 @@ public final class KitRunCheck {
         }
         if (problems.isEmpty()) {
             System.out.println("[INFO] Conformance kit: " + total + " tests for " + expected + " requirements, "
-                    + (total - skipped.size()) + " passed, " + skipped.size() + " skipped for undeclared capabilities.");
+                    + (total - skipped.size()) + " passed, " + skipped.size()
+                    + " skipped (undeclared capabilities" + (pushes ? "" : ", no push") + ").");
         }
         return problems;
+    }
+
+    /** Whether the driver class (package-private, so looked up by name) implements the optional push interface. */
+    private static boolean pushes(String driverClass) {
+        try {
+            return BackendStatePublisher.class.isAssignableFrom(Class.forName(driverClass));
+        } catch (ClassNotFoundException e) {
+            // Renamed driver class: count push skips as unexplained rather than guess.
+            return true;
+        }
     }
 
     /** The skip's reason: Surefire writes it as the message, or as the first line of the stack trace. */
