@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.cinderblock.sdk.ApiStatus;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,6 +47,13 @@ import java.util.concurrent.locks.LockSupport;
  * ServiceLoader} and JAXP lookups inside the call see the driver's jar). A call that overruns is
  * interrupted once; code that honours interrupts leaves the lane at once.
  *
+ * <p>A host with many guards (one per backend) gives them one {@link GuardThreadPool} with {@link
+ * Builder#sharedThreads(GuardThreadPool)}: then {@code maxThreads} is the guard's quota of the
+ * pool's threads rather than threads of its own, idle threads serve every guard, and a thread
+ * carries the name {@code cinderblock-<owner>-<kind>} while it runs a call. The promise is the
+ * same in both forms: at most {@code maxThreads} threads stuck per owner, one per kind, and a hung
+ * owner never delays another owner's calls.
+ *
  * <p>Exceptions of the call itself reach the caller unchanged (checked ones too: the call's
  * declared exception type is the method's). Only the guard's own refusals are {@link
  * CallTimeoutException}, a {@link io.cinderblock.sdk.error.DeviceUnavailableException}, so a
@@ -76,23 +84,34 @@ public final class BoundedCalls implements AutoCloseable {
     private final String owner;
     private final ClassLoader contextClassLoader;
     private final int maxThreads;
+    /** The shared pool, or null when this guard owns its threads. */
+    private final GuardThreadPool shared;
     private final ThreadPoolExecutor pool;
-    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** This guard's threads: each call holds one permit from hand-off until it returns. */
+    private final Semaphore quota;
+    private final Set<GuardAttempt<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<String, GuardAttempt.Lane> lanes = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private BoundedCalls(Builder b) {
         this.owner = b.owner;
         this.contextClassLoader = b.contextClassLoader;
         this.maxThreads = b.maxThreads;
-        AtomicInteger numbers = new AtomicInteger();
-        // No queue and no core threads: a call is handed to an idle thread or a new one (up to
-        // maxThreads), so idle threads are reused and a hung one never has calls parked behind it.
-        this.pool = new ThreadPoolExecutor(0, maxThreads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "cinderblock-" + owner + "-" + numbers.incrementAndGet());
-            t.setDaemon(true);
-            t.setContextClassLoader(contextClassLoader);
-            return t;
-        });
+        this.quota = new Semaphore(maxThreads);
+        this.shared = b.shared;
+        if (shared != null) {
+            this.pool = shared.executor();
+        } else {
+            AtomicInteger numbers = new AtomicInteger();
+            // No queue and no core threads: a call is handed to an idle thread or a new one (up to
+            // maxThreads), so idle threads are reused and a hung one never has calls parked behind it.
+            this.pool = new ThreadPoolExecutor(0, maxThreads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "cinderblock-" + owner + "-" + numbers.incrementAndGet());
+                t.setDaemon(true);
+                t.setContextClassLoader(contextClassLoader);
+                return t;
+            });
+        }
     }
 
     /**
@@ -137,8 +156,8 @@ public final class BoundedCalls implements AutoCloseable {
             throw refusal(kind, CallTimeoutException.Reason.CLOSED, deadline,
                     "'" + kind + "' call of " + owner + " refused: the guard is closed");
         }
-        Lane lane = lanes.computeIfAbsent(kind, k -> new Lane());
-        Attempt<T> stuck = lane.stuckCall();
+        GuardAttempt.Lane lane = lanes.computeIfAbsent(kind, k -> new GuardAttempt.Lane());
+        GuardAttempt<?> stuck = lane.stuckCall();
         if (stuck != null) {
             throw refusal(kind, CallTimeoutException.Reason.STILL_STUCK, deadline, "The previous '" + kind
                     + "' call of " + owner + " has not returned for " + millis(System.nanoTime() - stuck.abandonedAt)
@@ -150,13 +169,19 @@ public final class BoundedCalls implements AutoCloseable {
                         : CallTimeoutException.Reason.LANE_BUSY, deadline, "Another '" + kind + "' call of " + owner
                         + " kept the lane busy for the whole deadline of " + deadline.toMillis() + " ms");
             }
+            if (!quota.tryAcquire(Math.max(budget - (System.nanoTime() - start), 0), TimeUnit.NANOSECONDS)) {
+                lane.permit.release();
+                throw refusal(kind, CallTimeoutException.Reason.SATURATED, deadline, "'" + kind + "' call of "
+                        + owner + " found all " + maxThreads + " guard threads busy (its quota) for its whole deadline of "
+                        + deadline.toMillis() + " ms");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw refusal(kind, CallTimeoutException.Reason.INTERRUPTED, deadline,
                     "Interrupted while waiting for a '" + kind + "' call of " + owner);
         }
-        Attempt<T> attempt = new Attempt<>(lane, call, contextClassLoader);
-        handOff(attempt, lane, kind, deadline, start, budget);
+        GuardAttempt<T> attempt = newAttempt(lane, kind, deadline, call);
+        handOff(attempt, kind, deadline, start, budget);
         long left = budget - (System.nanoTime() - start);
         try {
             return attempt.result.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
@@ -170,31 +195,45 @@ public final class BoundedCalls implements AutoCloseable {
         }
     }
 
+    private <T> GuardAttempt<T> newAttempt(GuardAttempt.Lane lane, String kind, Duration deadline,
+            BoundedCall<T, ?> call) {
+        // On a shared pool the thread carries the owner and kind while it runs the call, for thread dumps.
+        String busyName = shared != null ? "cinderblock-" + owner + "-" + kind : null;
+        return new GuardAttempt<>(kind, deadline, lane, quota, call, contextClassLoader, busyName, inFlight::remove);
+    }
+
     /**
      * Hands the attempt to a thread, retrying within the deadline while all are busy (a thread that
-     * has just finished may not be waiting for work yet); releases the lane on every refusal.
+     * has just finished may not be waiting for work yet); releases the permits on every refusal.
      */
-    private void handOff(Attempt<?> attempt, Lane lane, String kind, Duration deadline, long start, long budget) {
+    private void handOff(GuardAttempt<?> attempt, String kind, Duration deadline, long start, long budget) {
+        inFlight.add(attempt);
         while (true) {
+            if (closed) {
+                attempt.abandon();
+                throw refusal(kind, CallTimeoutException.Reason.CLOSED, deadline,
+                        "'" + kind + "' call of " + owner + " refused: the guard is closed");
+            }
             try {
                 pool.execute(attempt);
                 return;
             } catch (RejectedExecutionException e) {
-                if (closed || pool.isShutdown()) {
-                    lane.permit.release();
-                    throw refusal(kind, CallTimeoutException.Reason.CLOSED, deadline,
-                            "'" + kind + "' call of " + owner + " refused: the guard is closed");
+                if (pool.isShutdown()) {
+                    attempt.abandon();
+                    throw refusal(kind, CallTimeoutException.Reason.CLOSED, deadline, "'" + kind + "' call of "
+                            + owner + " refused: the guard" + (shared != null ? "'s shared thread pool" : "")
+                            + " is closed");
                 }
                 long left = budget - (System.nanoTime() - start);
                 if (left <= 0) {
-                    lane.permit.release();
+                    attempt.abandon();
                     throw refusal(kind, CallTimeoutException.Reason.SATURATED, deadline, "'" + kind + "' call of "
                             + owner + " found all " + maxThreads + " guard threads busy for its whole deadline of "
                             + deadline.toMillis() + " ms");
                 }
                 LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(2)));
                 if (Thread.currentThread().isInterrupted()) {
-                    lane.permit.release();
+                    attempt.abandon();
                     throw refusal(kind, CallTimeoutException.Reason.INTERRUPTED, deadline,
                             "Interrupted while waiting for a '" + kind + "' call of " + owner);
                 }
@@ -203,9 +242,9 @@ public final class BoundedCalls implements AutoCloseable {
     }
 
     /** The caller stops waiting: marks the lane stuck if the call is still inside. */
-    private CallTimeoutException giveUp(Attempt<?> attempt, Lane lane, String kind, Duration deadline,
-            boolean interrupted) {
-        if (attempt.abandon() == Attempt.Abandoned.INSIDE) {
+    private CallTimeoutException giveUp(GuardAttempt<?> attempt, GuardAttempt.Lane lane, String kind,
+            Duration deadline, boolean interrupted) {
+        if (attempt.abandon() == GuardAttempt.Abandoned.INSIDE) {
             lane.stuck = attempt;
         }
         if (interrupted) {
@@ -223,17 +262,29 @@ public final class BoundedCalls implements AutoCloseable {
      * @return true while such a call has not returned
      */
     public boolean isStuck(String kind) {
-        Lane lane = lanes.get(requireNonNull(kind, "kind is null"));
+        GuardAttempt.Lane lane = lanes.get(requireNonNull(kind, "kind is null"));
         return lane != null && lane.stuckCall() != null;
     }
 
     /**
-     * How many guard threads exist now, busy or idle; never more than {@link Builder#maxThreads(int)}.
+     * How many threads this guard holds now: on its own threads, those that exist, busy or idle;
+     * on a {@linkplain Builder#sharedThreads(GuardThreadPool) shared pool}, those running (or stuck
+     * in) one of its calls. Never more than {@link Builder#maxThreads(int)}.
      *
      * @return the number of threads
      */
     public int threadCount() {
-        return pool.getPoolSize();
+        return shared != null ? maxThreads - quota.availablePermits() : pool.getPoolSize();
+    }
+
+    /**
+     * The shared pool this guard runs its calls on, if it was built with one.
+     *
+     * @return the pool, or empty when the guard has its own threads
+     */
+    @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
+    public Optional<GuardThreadPool> sharedThreads() {
+        return Optional.ofNullable(shared);
     }
 
     /**
@@ -246,19 +297,29 @@ public final class BoundedCalls implements AutoCloseable {
     }
 
     /**
-     * Refuses further calls and interrupts running ones. Threads stuck in code that ignores
-     * interrupts stay until that code returns (they are daemon threads, so they never keep the JVM
-     * alive). Idempotent.
+     * Refuses further calls, interrupts running ones, and answers every caller still waiting with
+     * {@link CallTimeoutException.Reason#CLOSED}. On its own threads, ends them; on a shared pool,
+     * gives back its quota as its calls return and leaves the pool (and other guards' calls) alone.
+     * Threads stuck in code that ignores interrupts stay until that code returns (they are daemon
+     * threads, so they never keep the JVM alive). Idempotent.
      */
     @Override
     public void close() {
         closed = true;
-        pool.shutdownNow();
+        for (GuardAttempt<?> attempt : inFlight) {
+            attempt.abandon();
+            attempt.result.completeExceptionally(refusal(attempt.kind, CallTimeoutException.Reason.CLOSED,
+                    attempt.deadline, "'" + attempt.kind + "' call of " + owner + " ended: the guard was closed"));
+        }
+        if (shared == null) {
+            pool.shutdownNow();
+        }
     }
 
     @Override
     public String toString() {
-        return "BoundedCalls[" + owner + ", threads=" + pool.getPoolSize() + "/" + maxThreads + "]";
+        return "BoundedCalls[" + owner + ", threads=" + threadCount() + "/" + maxThreads
+                + (shared != null ? ", shared=" + shared.name() : "") + "]";
     }
 
     private static CallTimeoutException refusal(String kind, CallTimeoutException.Reason reason, Duration deadline,
@@ -282,104 +343,12 @@ public final class BoundedCalls implements AutoCloseable {
         throw (E) cause;
     }
 
-    /** One kind's lane: one permit, and the call that overran while still inside, if any. */
-    private static final class Lane {
-        final Semaphore permit = new Semaphore(1);
-        volatile Attempt<?> stuck;
-
-        @SuppressWarnings("unchecked")
-        <T> Attempt<T> stuckCall() {
-            Attempt<?> s = stuck;
-            if (s != null && s.hasReturned()) {
-                stuck = null;
-                return null;
-            }
-            return (Attempt<T>) s;
-        }
-    }
-
-    /** One call on a guard thread; releases its lane whether it ran, failed or was abandoned before starting. */
-    private static final class Attempt<T> implements Runnable {
-        private static final int PENDING = 0;
-        private static final int RUNNING = 1;
-        private static final int RETURNED = 2;
-        private static final int ABANDONED = 3;
-
-        final CompletableFuture<T> result = new CompletableFuture<>();
-        private final Lane lane;
-        private final BoundedCall<T, ?> call;
-        private final ClassLoader loader;
-        private int phase = PENDING; // guarded by this
-        private Thread runner; // guarded by this
-        volatile long abandonedAt;
-
-        Attempt(Lane lane, BoundedCall<T, ?> call, ClassLoader loader) {
-            this.lane = lane;
-            this.call = call;
-            this.loader = loader;
-        }
-
-        @Override
-        public void run() {
-            synchronized (this) {
-                if (phase != PENDING) {
-                    return; // abandoned before a thread picked it up (and its lane released): never call in
-                }
-                phase = RUNNING;
-                runner = Thread.currentThread();
-            }
-            Thread self = Thread.currentThread();
-            // Reset per call: code inside may have changed it on a previous call.
-            self.setContextClassLoader(loader);
-            try {
-                result.complete(call.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            } finally {
-                synchronized (this) {
-                    phase = RETURNED;
-                    runner = null;
-                    Thread.interrupted(); // an abandon's interrupt must not hit the next call on this thread
-                }
-                lane.permit.release();
-            }
-        }
-
-        /** Where a call was when its caller gave up. */
-        enum Abandoned {
-            /** Handed to a thread that has not started it: it will never run, and its lane is free again. */
-            BEFORE_START,
-            /** Inside the call: interrupted once, and it holds its lane until it returns. */
-            INSIDE,
-            /** It had already returned. */
-            AFTER_RETURN
-        }
-
-        /** Gives up on the call. */
-        synchronized Abandoned abandon() {
-            if (phase == PENDING) {
-                phase = ABANDONED;
-                lane.permit.release();
-                return Abandoned.BEFORE_START;
-            }
-            if (phase == RUNNING) {
-                abandonedAt = System.nanoTime();
-                runner.interrupt();
-                return Abandoned.INSIDE;
-            }
-            return Abandoned.AFTER_RETURN;
-        }
-
-        synchronized boolean hasReturned() {
-            return phase != RUNNING;
-        }
-    }
-
     /** Builds a {@link BoundedCalls}. */
     public static final class Builder {
         private final String owner;
         private ClassLoader contextClassLoader = Thread.currentThread().getContextClassLoader();
         private int maxThreads = 4;
+        private GuardThreadPool shared;
 
         private Builder(String owner) {
             requireNonNull(owner, "owner is null");
@@ -402,8 +371,9 @@ public final class BoundedCalls implements AutoCloseable {
         }
 
         /**
-         * The most threads the guard ever holds (busy or idle); at least 1, default 4. A call that
-         * finds them all busy waits within its deadline, then fails with {@link
+         * The most threads the guard ever holds (busy or idle; on a {@linkplain
+         * #sharedThreads(GuardThreadPool) shared pool}, busy: its quota there); at least 1, default
+         * 4. A call that finds them all busy waits within its deadline, then fails with {@link
          * CallTimeoutException.Reason#SATURATED}.
          *
          * @param value the maximum, at least 1
@@ -414,6 +384,24 @@ public final class BoundedCalls implements AutoCloseable {
                 throw new IllegalArgumentException("maxThreads " + value + " is below 1");
             }
             this.maxThreads = value;
+            return this;
+        }
+
+        /**
+         * Runs the calls on a pool shared with other guards instead of on threads of this guard's
+         * own: threads are then held only while a call runs and serve every owner, so a process
+         * with many guards holds as many threads as calls run at once. The isolation stays: this
+         * guard never occupies more than {@link #maxThreads(int)} of the pool's threads (a hung
+         * device costs at most that), and another guard's hung calls never make this one's wait.
+         * Closing this guard leaves the pool open; closing the pool refuses every guard's calls.
+         * Default: none, the guard has its own threads.
+         *
+         * @param pool the shared pool, open
+         * @return this builder
+         */
+        @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
+        public Builder sharedThreads(GuardThreadPool pool) {
+            this.shared = requireNonNull(pool, "pool is null");
             return this;
         }
 
