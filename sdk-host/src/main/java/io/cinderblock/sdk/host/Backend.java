@@ -55,10 +55,13 @@ import java.util.regex.Pattern;
  * RecordStatus#EXTENDING} or {@link RecordStatus#DELETING} (visible in {@link #volumes()}, safe to
  * delete, since deletes are idempotent), never a device volume that nobody knows of.
  *
- * <p>Calls into the driver for stats and state run on the backend's own {@link BoundedCalls}
- * guard: at most three daemon threads (stats, state, push subscription) named {@code cinderblock-<backend name>-<n>}, with the driver's
- * class loader as their context class loader; a driver hung in {@code collectStats()} or {@code
- * backendState()} holds one thread per call kind, and later calls answer at once.
+ * <p>Calls into the driver for stats, state and the push subscription run on the backend's own
+ * {@link BoundedCalls} guard over the registry's shared {@link BackendRegistry#guardThreads() guard
+ * threads}: a backend holds a thread only while a call runs (named {@code cinderblock-<backend
+ * name>-<kind>} meanwhile, with the driver's class loader as its context class loader), and at most
+ * three at once, one per kind of call. A driver hung in {@code collectStats()} or {@code
+ * backendState()} holds one thread per call kind, later calls answer at once, and other backends
+ * never wait for it.
  *
  * <p>Thread-safe.
  */
@@ -69,7 +72,10 @@ public final class Backend implements AutoCloseable {
     private static final Pattern ISCSI_NAME = Pattern.compile(
             "iqn\\.\\d{4}-\\d{2}\\.[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\\S+)?|eui\\.[0-9A-Fa-f]{16}"
                     + "|naa\\.(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})");
-    /** One lane each for stats, state and the push subscription: the most threads a hung driver can hold. */
+    /**
+     * One lane each for stats, state and the push subscription: this backend's quota of the
+     * registry's shared guard threads, the most a hung driver can hold.
+     */
     private static final int GUARD_THREADS = 3;
 
     private final BackendRegistry registry;
@@ -93,7 +99,7 @@ public final class Backend implements AutoCloseable {
         this.capabilities = offeredCapabilities(descriptor, driver);
         this.guard = new DriverCallGuard(descriptor.id(), config);
         this.calls = BoundedCalls.builder(config.backendName()).maxThreads(GUARD_THREADS)
-                .contextClassLoader(driverClassLoader(driver)).build();
+                .contextClassLoader(driverClassLoader(driver)).sharedThreads(registry.guardThreads()).build();
         this.state = new StateProber(driver, calls, guard, registry.clock(), registry.stateGrace());
         this.stats = new StatsCache(config.backendName(), driver, calls, guard, registry.statsTimeout(), state);
         this.journal = new OperationJournal(config.backendName(), registry.metadataStore(), registry.clock(), guard);

@@ -15,6 +15,7 @@ import io.cinderblock.sdk.host.metadata.VolumeRecord;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.DriverContext;
 import io.cinderblock.sdk.spi.VolumeDriver;
+import io.cinderblock.sdk.support.GuardThreadPool;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ import java.util.regex.Pattern;
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public final class BackendRegistry implements AutoCloseable {
+    /** Names the idle threads of the guard pool a registry makes for itself. */
+    private static final String DEFAULT_GUARD_POOL_NAME = "cinderblock-guard";
     private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
     private final DriverRegistry drivers;
@@ -50,6 +53,9 @@ public final class BackendRegistry implements AutoCloseable {
     private final Clock clock;
     private final Duration stateGrace;
     private final Duration statsTimeout;
+    private final GuardThreadPool guardThreads;
+    /** Whether the registry made {@link #guardThreads} (and so closes it). */
+    private final boolean ownsGuardThreads;
     private final ConcurrentMap<String, Backend> backends = new ConcurrentHashMap<>();
     private final Set<String> opening = new HashSet<>();
 
@@ -59,6 +65,10 @@ public final class BackendRegistry implements AutoCloseable {
         this.clock = b.clock;
         this.stateGrace = b.stateGrace;
         this.statsTimeout = b.statsTimeout;
+        this.ownsGuardThreads = b.guardThreads == null;
+        this.guardThreads = ownsGuardThreads
+                ? GuardThreadPool.builder(DEFAULT_GUARD_POOL_NAME).keepAlive(b.guardKeepAlive).build()
+                : b.guardThreads;
     }
 
     /** Starts a registry over the class path's drivers and an in-memory metadata store. */
@@ -229,6 +239,18 @@ public final class BackendRegistry implements AutoCloseable {
         return metadataStore;
     }
 
+    /**
+     * The daemon threads every backend of this registry runs its driver's stats, state and push
+     * subscription calls on (see {@link Builder#guardThreads(GuardThreadPool)}). For monitoring:
+     * its {@link GuardThreadPool#threadCount()} is what the probes cost in threads.
+     *
+     * @return the shared guard pool
+     */
+    @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
+    public GuardThreadPool guardThreads() {
+        return guardThreads;
+    }
+
     Clock clock() {
         return clock;
     }
@@ -249,6 +271,9 @@ public final class BackendRegistry implements AutoCloseable {
     @Override
     public void close() {
         backends().forEach(Backend::close);
+        if (ownsGuardThreads) {
+            guardThreads.close();
+        }
         metadataStore.close();
     }
 
@@ -259,6 +284,8 @@ public final class BackendRegistry implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Duration stateGrace = Duration.ofMillis(500);
         private Duration statsTimeout = Duration.ofSeconds(120);
+        private GuardThreadPool guardThreads;
+        private Duration guardKeepAlive = Duration.ofSeconds(30);
 
         private Builder() {}
 
@@ -297,6 +324,41 @@ public final class BackendRegistry implements AutoCloseable {
          */
         public Builder statsTimeout(Duration value) {
             this.statsTimeout = requireNonNull(value, "statsTimeout is null");
+            return this;
+        }
+
+        /**
+         * Runs every backend's guarded driver calls on this pool instead of on one the registry
+         * makes (and closes) for itself: share one pool between registries of a process. The
+         * caller closes it, after the registries. Whichever pool is used, each backend keeps its
+         * quota of three threads (one each for stats, state and the push subscription): a hung
+         * driver occupies at most those and never delays another backend's calls. Default: a pool
+         * of the registry's own, named {@code cinderblock-guard}.
+         *
+         * @param value an open pool
+         * @return this builder
+         */
+        @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
+        public Builder guardThreads(GuardThreadPool value) {
+            this.guardThreads = requireNonNull(value, "guardThreads is null");
+            return this;
+        }
+
+        /**
+         * How long an idle thread of the registry's own guard pool waits for the next call before
+         * it ends; default 30 s. Ignored when {@link #guardThreads(GuardThreadPool)} gives a pool.
+         *
+         * @param value positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is not positive
+         */
+        @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
+        public Builder guardKeepAlive(Duration value) {
+            requireNonNull(value, "guardKeepAlive is null");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("guardKeepAlive " + value + " is not positive");
+            }
+            this.guardKeepAlive = value;
             return this;
         }
 
