@@ -127,12 +127,22 @@ public final class Backend implements AutoCloseable {
         return Collections.unmodifiableSet(result);
     }
 
-    /** The {@code volume_backend_name}. */
+    /**
+     * The {@code volume_backend_name} it was opened under; unique in its registry. Any thread, never
+     * blocks.
+     *
+     * @return the name, never null
+     */
     public String name() {
         return config.backendName();
     }
 
-    /** The driver's descriptor. */
+    /**
+     * The descriptor of the driver behind this backend (its id, options, declared capabilities and
+     * storage protocol). Any thread, never blocks.
+     *
+     * @return the descriptor, never null
+     */
     public DriverDescriptor descriptor() {
         return descriptor;
     }
@@ -140,6 +150,9 @@ public final class Backend implements AutoCloseable {
     /**
      * The operations this backend offers: the driver's {@link VolumeDriver#capabilities()} for its
      * configuration, within what the descriptor declares. Others throw {@link NotSupportedException}.
+     * Fixed at open; any thread, never blocks.
+     *
+     * @return an unmodifiable set, possibly empty (a driver that offers only stats and state)
      */
     public Set<Capability> capabilities() {
         return capabilities;
@@ -160,6 +173,13 @@ public final class Backend implements AutoCloseable {
      * {@code down} (their {@link BackendStats#collectedAt()} tells how old they are); with no earlier
      * stats, the {@link DeviceUnavailableException} is thrown.
      *
+     * <p>Called by a host's stats round (the reference service's agent, every {@code
+     * report_interval}) and by anything that shows capacity. Any thread; with {@code refresh} (or an
+     * empty cache) the caller blocks for at most the registry's {@linkplain
+     * BackendRegistry.Builder#statsTimeout stats timeout} while the read runs on a guard thread.
+     *
+     * @param refresh whether to read the device now instead of answering from the cache
+     * @return the stats, never null
      * @throws CinderblockException {@link ErrorCode#DEVICE_UNAVAILABLE} as above, {@link
      *     ErrorCode#DRIVER_CONTRACT_VIOLATION} if the driver returned invalid stats or failed untyped
      */
@@ -173,7 +193,13 @@ public final class Backend implements AutoCloseable {
      * within the driver's {@link VolumeDriver#stateDeadline()} plus the registry's grace. Never
      * throws: a probe that throws, returns null, or overruns is a {@code DOWN} with the reason; while
      * an overrun probe is still stuck, later calls answer {@code DOWN} at once instead of piling up
-     * threads.
+     * threads. On a closed backend it answers {@code DOWN} without calling the driver.
+     *
+     * <p>Called by a host's prober on its own schedule (the reference service spreads one probe per
+     * backend over {@code backend_state_interval}), from any thread; the probe itself runs on a guard
+     * thread, so the caller's thread never enters the driver.
+     *
+     * @return the observed state, never null; also kept as {@link #lastState()}
      */
     public BackendState state() {
         if (closed) {
@@ -182,7 +208,12 @@ public final class Backend implements AutoCloseable {
         return state.probe();
     }
 
-    /** The result of the last {@link #state()} (or of a failed stats refresh), without probing. */
+    /**
+     * The newest state known without probing: the last {@link #state()}, a failed stats refresh, or
+     * a pushed state (see {@link #watchState}), whichever was observed last. Any thread, never blocks.
+     *
+     * @return the state, or empty before the first probe, refresh or push
+     */
     public Optional<BackendState> lastState() {
         return state.last();
     }
@@ -228,14 +259,24 @@ public final class Backend implements AutoCloseable {
         return push.status() == PushChannel.Status.LOST ? Optional.of(push.lostReason()) : Optional.empty();
     }
 
-    /** The driver's declared probe deadline; 10 s if the driver fails to say. */
+    /**
+     * The driver's declared probe deadline ({@link VolumeDriver#stateDeadline()}), read once at open:
+     * {@link #state()} returns within it plus the registry's grace. Any thread, never blocks.
+     *
+     * @return the deadline; 10 s if the driver fails to say
+     */
     public Duration stateDeadline() {
         return state.stateDeadline();
     }
 
     // ---------------------------------------------------------------- config
 
-    /** The backend's configuration as it may be shown: only {@code volume_backend_name}. */
+    /**
+     * The backend's configuration as it may be shown to anyone: only {@code volume_backend_name}
+     * (what Cinder's {@code get_volume_stats} reports). Any thread, never blocks.
+     *
+     * @return a new map with one entry
+     */
     public Map<String, String> config() {
         return config(false);
     }
@@ -243,6 +284,10 @@ public final class Backend implements AutoCloseable {
     /**
      * The backend's configuration as it may be shown. With {@code includeOptions}, also {@code
      * volume_driver} and every option that was given, secrets replaced by {@link DriverConfig#MASK}.
+     * Never returns a secret. Any thread, never blocks.
+     *
+     * @param includeOptions whether to add {@code volume_driver} and the given options
+     * @return a new map, in a stable order: {@code volume_backend_name} first
      */
     public Map<String, String> config(boolean includeOptions) {
         Map<String, String> shown = new LinkedHashMap<>();
@@ -256,7 +301,11 @@ public final class Backend implements AutoCloseable {
 
     // ---------------------------------------------------------------- JSON form
 
-    /** {@link #toJson(boolean) toJson(false)}: the JSON form with every secret masked. */
+    /**
+     * {@link #toJson(boolean) toJson(false)}: the JSON form with every secret masked.
+     *
+     * @return the JSON text, safe to log or show
+     */
     public String toJson() {
         return toJson(false);
     }
@@ -284,6 +333,10 @@ public final class Backend implements AutoCloseable {
      * every string of the dump, records included; such a dump documents a backend but cannot
      * rebuild it unless the secrets are given to {@link BackendRegistry#load(String, Map)}. With
      * {@code includeSecrets}, the text holds the secrets: protect it like the configuration file.
+     * Reads only the metadata store, never the device; any thread.
+     *
+     * @param includeSecrets whether secret options keep their values
+     * @return the JSON text
      */
     public String toJson(boolean includeSecrets) {
         return Json.write(toJsonObject(includeSecrets));
@@ -296,22 +349,45 @@ public final class Backend implements AutoCloseable {
 
     // ---------------------------------------------------------------- volumes
 
-    /** The volumes this SDK created on this backend, from the metadata store (never a device scan). */
+    /**
+     * The volumes this SDK created on this backend, from the metadata store (never a device scan),
+     * pending ones ({@code CREATING}, {@code EXTENDING}, {@code DELETING}, {@code ERROR}) included.
+     * Any thread; as slow as the store (a JDBC store queries its database).
+     *
+     * @return the records, possibly empty
+     */
     public List<VolumeRecord> volumes() {
         return journal.volumes();
     }
 
-    /** The volume record with this id. */
+    /**
+     * The volume record with this id, from the metadata store. Any thread.
+     *
+     * @param volumeId the volume's id, as {@link VolumeRecord#id()}
+     * @return the record, or empty if this backend has none with that id
+     */
     public Optional<VolumeRecord> volume(String volumeId) {
         return journal.volume(volumeId);
     }
 
-    /** The snapshots this SDK created on this backend. */
+    /**
+     * The snapshots this SDK created on this backend, from the metadata store, pending ones
+     * included. Any thread.
+     *
+     * @return the records, possibly empty
+     */
     public List<SnapshotRecord> snapshots() {
         return journal.snapshots();
     }
 
-    /** Creates a volume of {@code sizeGib} with a new UUID, in a pool of the driver's choice. */
+    /**
+     * Creates a volume of {@code sizeGib} with a new UUID, in a pool of the driver's choice; as
+     * {@link #createVolume(VolumeSpec)}.
+     *
+     * @param sizeGib the size, at least 1
+     * @return the record, {@link RecordStatus#AVAILABLE}
+     * @throws CinderblockException as {@link #createVolume(VolumeSpec)}
+     */
     public VolumeRecord createVolume(long sizeGib) {
         return createVolume(OperationJournal.newVolume(sizeGib));
     }
@@ -320,6 +396,15 @@ public final class Backend implements AutoCloseable {
      * Creates a volume. Order: record {@link RecordStatus#CREATING}, call the driver, record {@link
      * RecordStatus#AVAILABLE}. If the device refused (capacity, argument), the record is removed; if
      * the call failed otherwise, the record stays in {@link RecordStatus#ERROR} for cleanup.
+     *
+     * <p>Runs the driver on the caller's thread, without a deadline of the SDK's (the driver bounds
+     * its own device calls): call it from a worker, never from an event loop.
+     *
+     * @param spec the volume to create
+     * @return the record, {@link RecordStatus#AVAILABLE}
+     * @throws NotSupportedException if the backend does not offer {@link Capability#CREATE_VOLUME}
+     * @throws CinderblockException the driver's typed failure (secrets redacted), or {@link
+     *     ErrorCode#OPERATION_FAILED} if the backend is closed
      */
     public VolumeRecord createVolume(VolumeSpec spec) {
         requireNonNull(spec, "spec is null");
@@ -328,7 +413,17 @@ public final class Backend implements AutoCloseable {
         return journal.provision(spec, Optional.empty(), "createVolume", () -> driver.createVolume(spec));
     }
 
-    /** Creates a volume from a snapshot this backend recorded ({@link Capability#VOLUME_FROM_SNAPSHOT}). */
+    /**
+     * Creates a volume from a snapshot this backend recorded, with the ordering of {@link
+     * #createVolume(VolumeSpec)}; the record's {@link VolumeRecord#sourceId()} names the snapshot.
+     *
+     * @param snapshotId a snapshot of {@link #snapshots()}
+     * @param sizeGib the new volume's size, at least the snapshot's
+     * @return the record, {@link RecordStatus#AVAILABLE}
+     * @throws NotSupportedException if the backend does not offer {@link Capability#VOLUME_FROM_SNAPSHOT}
+     * @throws CinderblockException {@link ErrorCode#NOT_FOUND} if no such snapshot, or as {@link
+     *     #createVolume(VolumeSpec)}
+     */
     public VolumeRecord createVolumeFromSnapshot(String snapshotId, long sizeGib) {
         Snapshot snapshot = journal.requireSnapshot(snapshotId).toSnapshot();
         VolumeSpec spec = OperationJournal.newVolume(sizeGib);
@@ -338,7 +433,17 @@ public final class Backend implements AutoCloseable {
                 () -> driver.createVolumeFromSnapshot(spec, snapshot));
     }
 
-    /** Creates a copy of a volume this backend recorded ({@link Capability#CLONE_VOLUME}). */
+    /**
+     * Creates a copy of an available volume this backend recorded, with the ordering of {@link
+     * #createVolume(VolumeSpec)}; the record's {@link VolumeRecord#sourceId()} names the source.
+     *
+     * @param sourceVolumeId an {@link RecordStatus#AVAILABLE} volume of {@link #volumes()}
+     * @param sizeGib the copy's size, at least the source's
+     * @return the record, {@link RecordStatus#AVAILABLE}
+     * @throws NotSupportedException if the backend does not offer {@link Capability#CLONE_VOLUME}
+     * @throws CinderblockException {@link ErrorCode#NOT_FOUND} if no such volume, or as {@link
+     *     #createVolume(VolumeSpec)}
+     */
     public VolumeRecord cloneVolume(String sourceVolumeId, long sizeGib) {
         Volume source = journal.requireVolume(sourceVolumeId, RecordStatus.AVAILABLE).toVolume();
         VolumeSpec spec = OperationJournal.newVolume(sizeGib);
@@ -351,7 +456,12 @@ public final class Backend implements AutoCloseable {
     /**
      * Deletes a volume. Order: record {@link RecordStatus#DELETING}, call the driver (idempotent),
      * remove the record. A failed device call leaves the record in {@link RecordStatus#ERROR}; call
-     * again to retry. Refused while the volume has snapshots.
+     * again to retry. Refused while the volume has snapshots. Runs the driver on the caller's thread.
+     *
+     * @param volumeId a volume of {@link #volumes()}, in any status
+     * @throws NotSupportedException if the backend does not offer {@link Capability#CREATE_VOLUME}
+     * @throws CinderblockException {@link ErrorCode#NOT_FOUND} if no such record, or the driver's
+     *     typed failure
      */
     public void deleteVolume(String volumeId) {
         ensureOpen();
@@ -363,7 +473,14 @@ public final class Backend implements AutoCloseable {
     /**
      * Grows a volume. Order: record {@link RecordStatus#EXTENDING} (old size), call the driver,
      * record the new size. A refusal restores {@link RecordStatus#AVAILABLE}; another failure leaves
-     * {@link RecordStatus#ERROR}.
+     * {@link RecordStatus#ERROR}. Runs the driver on the caller's thread.
+     *
+     * @param volumeId an {@link RecordStatus#AVAILABLE} volume of {@link #volumes()}
+     * @param newSizeGib the new size, larger than the current one
+     * @return the record with the new size
+     * @throws NotSupportedException if the backend does not offer {@link Capability#EXTEND_VOLUME}
+     * @throws CinderblockException {@link ErrorCode#NOT_FOUND} if no such volume, or the driver's
+     *     typed failure
      */
     public VolumeRecord extendVolume(String volumeId, long newSizeGib) {
         ensureOpen();
@@ -372,7 +489,16 @@ public final class Backend implements AutoCloseable {
         return journal.extendVolume(volumeId, newSizeGib, () -> driver.extendVolume(volume, newSizeGib));
     }
 
-    /** Takes a snapshot of a volume ({@link Capability#SNAPSHOT}); same ordering as volumes. */
+    /**
+     * Takes a snapshot of an available volume, with the record-first ordering of volumes. Runs the
+     * driver on the caller's thread.
+     *
+     * @param volumeId an {@link RecordStatus#AVAILABLE} volume of {@link #volumes()}
+     * @return the snapshot's record, {@link RecordStatus#AVAILABLE}
+     * @throws NotSupportedException if the backend does not offer {@link Capability#SNAPSHOT}
+     * @throws CinderblockException {@link ErrorCode#NOT_FOUND} if no such volume, or the driver's
+     *     typed failure
+     */
     public SnapshotRecord createSnapshot(String volumeId) {
         ensureOpen();
         requireCapability(Capability.SNAPSHOT);
@@ -381,7 +507,15 @@ public final class Backend implements AutoCloseable {
         return journal.createSnapshot(spec, volumeId, volume.sizeGib(), driver::createSnapshot);
     }
 
-    /** Deletes a snapshot ({@link Capability#SNAPSHOT}); idempotent on the device, same ordering as volumes. */
+    /**
+     * Deletes a snapshot, with the ordering of {@link #deleteVolume}; idempotent on the device. Runs
+     * the driver on the caller's thread.
+     *
+     * @param snapshotId a snapshot of {@link #snapshots()}
+     * @throws NotSupportedException if the backend does not offer {@link Capability#SNAPSHOT}
+     * @throws CinderblockException {@link ErrorCode#NOT_FOUND} if no such record, or the driver's
+     *     typed failure
+     */
     public void deleteSnapshot(String snapshotId) {
         ensureOpen();
         requireCapability(Capability.SNAPSHOT);
@@ -393,8 +527,10 @@ public final class Backend implements AutoCloseable {
      * Checks that {@code connector} carries what this backend's storage protocol needs to export a
      * volume (cinderlib's {@code validate_connector}), without calling the driver: for iSCSI and
      * iSER, an {@code initiator} that is an iSCSI name ({@code iqn.}, {@code eui.} or {@code
-     * naa.}). Other protocols need only the host, which every connector has.
+     * naa.}). Other protocols need only the host, which every connector has. Any thread, never
+     * blocks; {@link #initializeConnection} calls it first.
      *
+     * @param connector what the host that will attach the volume sent
      * @throws InvalidConnectorException naming the missing or malformed field
      */
     public void validateConnector(Connector connector) {
@@ -415,8 +551,15 @@ public final class Backend implements AutoCloseable {
 
     /**
      * Exports a volume to a host ({@link Capability#CONNECTION}), after {@link #validateConnector}.
+     * Runs the driver on the caller's thread. Nothing is recorded: exports live on the device.
      *
+     * @param volumeId an {@link RecordStatus#AVAILABLE} volume of {@link #volumes()}
+     * @param connector the attaching host's connector
+     * @return what the host needs to attach the volume (target, LUN, credentials: do not log it)
      * @throws InvalidConnectorException if the connector lacks a field the protocol needs; the driver is not called
+     * @throws NotSupportedException if the backend does not offer {@link Capability#CONNECTION}
+     * @throws CinderblockException {@link ErrorCode#NOT_FOUND} if no such volume, or the driver's
+     *     typed failure
      */
     public ConnectionInfo initializeConnection(String volumeId, Connector connector) {
         ensureOpen();
@@ -430,7 +573,16 @@ public final class Backend implements AutoCloseable {
         return info;
     }
 
-    /** Removes a volume's export to a host ({@link Capability#CONNECTION}); idempotent. */
+    /**
+     * Removes a volume's export to a host; idempotent (an export that is already gone is not an
+     * error). Runs the driver on the caller's thread.
+     *
+     * @param volumeId a volume of {@link #volumes()}, in any status
+     * @param connector the host's connector, as given to {@link #initializeConnection}
+     * @throws NotSupportedException if the backend does not offer {@link Capability#CONNECTION}
+     * @throws CinderblockException {@link ErrorCode#NOT_FOUND} if no such record, or the driver's
+     *     typed failure
+     */
     public void terminateConnection(String volumeId, Connector connector) {
         ensureOpen();
         requireCapability(Capability.CONNECTION);
@@ -444,7 +596,10 @@ public final class Backend implements AutoCloseable {
 
     /**
      * Closes the driver and removes the backend from its registry. Records stay in the store.
-     * Guard threads stuck in a hung driver stay until the driver returns (they are daemon threads).
+     * Its guarded calls are interrupted and their callers answered at once; threads stuck in a
+     * hung driver stay until the driver returns (they are daemon threads), and the registry's
+     * shared guard pool stays open for other backends. Idempotent; any thread. {@link
+     * BackendRegistry#close()} calls it for every open backend.
      */
     @Override
     public void close() {
@@ -463,7 +618,11 @@ public final class Backend implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return closed;
     }

@@ -40,6 +40,11 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
+ * <p>A host makes one registry at start, opens its configured backends, and closes it at
+ * shutdown. The registry owns the metadata store it was given and, unless given one, a {@link
+ * GuardThreadPool}: the elastic daemon threads every backend's guarded driver calls (stats, state,
+ * push subscription) run on, each backend at most three at once.
+ *
  * <p>Thread-safe. Closing the registry closes every backend it opened.
  */
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
@@ -71,7 +76,11 @@ public final class BackendRegistry implements AutoCloseable {
                 : b.guardThreads;
     }
 
-    /** Starts a registry over the class path's drivers and an in-memory metadata store. */
+    /**
+     * Starts a registry over the class path's drivers and an in-memory metadata store.
+     *
+     * @return a builder with the defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -81,6 +90,7 @@ public final class BackendRegistry implements AutoCloseable {
      *
      * @param backendName the unique {@code volume_backend_name} ({@code [A-Za-z0-9][A-Za-z0-9_.-]*}, at most 128)
      * @param config {@code volume_driver} (a driver id) plus the driver's options, as text
+     * @return the open backend, also in {@link #backends()} until it is closed
      * @throws CinderblockException {@link ErrorCode#DUPLICATE_BACKEND} if the name is taken, {@link
      *     ErrorCode#DRIVER_LOAD_FAILED} if no such driver, {@link InvalidConfigException} naming a bad
      *     option, or whatever the driver's {@code open} throws
@@ -138,12 +148,21 @@ public final class BackendRegistry implements AutoCloseable {
         return DriverContext.of(clock, System.getLogger("cinderblock.driver." + backendName));
     }
 
-    /** The open backend with this name. */
+    /**
+     * The open backend with this name. Any thread, never blocks.
+     *
+     * @param backendName the {@code volume_backend_name}
+     * @return the backend, or empty if none with that name is open (never opened, or closed)
+     */
     public Optional<Backend> backend(String backendName) {
         return Optional.ofNullable(backends.get(backendName));
     }
 
-    /** The open backends, sorted by name. */
+    /**
+     * The open backends, sorted by name: a snapshot, not a live view. Any thread, never blocks.
+     *
+     * @return a new list, possibly empty
+     */
     public List<Backend> backends() {
         List<Backend> result = new ArrayList<>();
         backends.values().stream()
@@ -156,6 +175,9 @@ public final class BackendRegistry implements AutoCloseable {
      * Every open backend as one JSON document (cinderlib's {@code dumps}): {@code {"format":
      * "cinderblock.backends/1", "backends": [...]}}, each element the form of {@link
      * Backend#toJson(boolean)}, sorted by name. Secrets are masked unless {@code includeSecrets}.
+     *
+     * @param includeSecrets whether secret options keep their values (protect such a text)
+     * @return the JSON text
      */
     public String toJson(boolean includeSecrets) {
         Map<String, Object> document = new LinkedHashMap<>();
@@ -169,6 +191,10 @@ public final class BackendRegistry implements AutoCloseable {
     /**
      * {@link #load(String, Map)} with no secrets given: the dump must carry every secret ({@code
      * toJson(true)}).
+     *
+     * @param json the dump
+     * @return the opened backends, in the dump's order
+     * @throws CinderblockException as {@link #load(String, Map)}
      */
     public List<Backend> load(String json) {
         return load(json, Map.of());
@@ -229,12 +255,20 @@ public final class BackendRegistry implements AutoCloseable {
         return opened;
     }
 
-    /** The drivers this registry opens backends with. */
+    /**
+     * The drivers this registry opens backends with.
+     *
+     * @return the driver registry given to the builder, or the class path's
+     */
     public DriverRegistry drivers() {
         return drivers;
     }
 
-    /** The metadata store shared by its backends. */
+    /**
+     * The metadata store shared by its backends; closed with the registry.
+     *
+     * @return the store
+     */
     public VolumeMetadataStore metadataStore() {
         return metadataStore;
     }
@@ -267,7 +301,10 @@ public final class BackendRegistry implements AutoCloseable {
         backends.remove(backend.name(), backend);
     }
 
-    /** Closes every backend, then the metadata store. */
+    /**
+     * Closes every backend, then the registry's own guard pool (never one given to the builder),
+     * then the metadata store. Call it once at shutdown, from any thread.
+     */
     @Override
     public void close() {
         backends().forEach(Backend::close);
@@ -289,19 +326,35 @@ public final class BackendRegistry implements AutoCloseable {
 
         private Builder() {}
 
-        /** The drivers to open backends with; default {@link DriverRegistry#fromClassPath()}. */
+        /**
+         * The drivers to open backends with; default {@link DriverRegistry#fromClassPath()}.
+         *
+         * @param value the driver registry
+         * @return this builder
+         */
         public Builder drivers(DriverRegistry value) {
             this.drivers = requireNonNull(value, "drivers is null");
             return this;
         }
 
-        /** Where created volumes are recorded; default in memory. The registry closes it. */
+        /**
+         * Where created volumes are recorded; default in memory. The registry closes it.
+         *
+         * @param value the store, open
+         * @return this builder
+         */
         public Builder metadataStore(VolumeMetadataStore value) {
             this.metadataStore = requireNonNull(value, "metadataStore is null");
             return this;
         }
 
-        /** The clock for record times and synthetic states; default UTC system clock. */
+        /**
+         * The clock for record times and synthetic states, also handed to drivers; default UTC
+         * system clock.
+         *
+         * @param value the clock
+         * @return this builder
+         */
         public Builder clock(Clock value) {
             this.clock = requireNonNull(value, "clock is null");
             return this;
@@ -310,6 +363,9 @@ public final class BackendRegistry implements AutoCloseable {
         /**
          * How long past the driver's {@code stateDeadline()} a state probe may run before it is
          * abandoned and reported {@code DOWN}; default 500 ms.
+         *
+         * @param value the grace
+         * @return this builder
          */
         public Builder stateGrace(Duration value) {
             this.stateGrace = requireNonNull(value, "stateGrace is null");
@@ -321,6 +377,9 @@ public final class BackendRegistry implements AutoCloseable {
          * default 120 s. A collection that overruns it stays on its (one) guard thread until the
          * driver returns; meanwhile refreshes of that backend answer at once with stale stats
          * marked {@code down}.
+         *
+         * @param value the timeout
+         * @return this builder
          */
         public Builder statsTimeout(Duration value) {
             this.statsTimeout = requireNonNull(value, "statsTimeout is null");
@@ -362,6 +421,11 @@ public final class BackendRegistry implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The registry, with no backend open yet.
+         *
+         * @return a new registry
+         */
         public BackendRegistry build() {
             return new BackendRegistry(this);
         }

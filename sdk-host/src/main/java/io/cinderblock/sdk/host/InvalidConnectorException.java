@@ -17,9 +17,12 @@ import io.cinderblock.sdk.error.ErrorCode;
 public final class InvalidConnectorException extends CinderblockException {
     private static final long serialVersionUID = 1L;
 
+    /** The connector field, as Cinder names it. */
     private final String field;
 
     /**
+     * A connector refusal; thrown by the host's checks, not by drivers.
+     *
      * @param field the connector field, as Cinder names it
      * @param message names the field, the host and the backend
      */
@@ -28,7 +31,12 @@ public final class InvalidConnectorException extends CinderblockException {
         this.field = requireNonNull(field, "field is null");
     }
 
-    /** The missing or malformed connector field, as Cinder names it (e.g. {@code initiator}). */
+    /**
+     * The missing or malformed connector field, as Cinder names it (e.g. {@code initiator}): what a
+     * client should fix.
+     *
+     * @return the field name, never null
+     */
     public String field() {
         return field;
     }

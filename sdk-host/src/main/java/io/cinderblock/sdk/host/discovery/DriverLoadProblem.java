@@ -15,6 +15,14 @@ import java.util.Optional;
 @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public record DriverLoadProblem(String source, String message, Optional<Throwable> cause) {
 
+    /**
+     * A load problem; made by {@link DriverRegistry} during discovery.
+     *
+     * @param source where the provider came from: a jar path, a directory, or {@code class path}
+     * @param message what went wrong, quoting the provider class or id
+     * @param cause the underlying error, if any
+     * @throws NullPointerException if any part is null (an absent cause is {@code Optional.empty()})
+     */
     public DriverLoadProblem {
         requireNonNull(source, "source is null");
         requireNonNull(message, "message is null");

@@ -53,27 +53,51 @@ public final class DriverRegistry {
         this.problems = List.copyOf(problems);
     }
 
-    /** The drivers visible to the SDK's own class loader (the application class path). */
+    /**
+     * The drivers visible to the SDK's own class loader (the application class path). Runs every
+     * provider's constructor and {@code descriptor()} on the calling thread, once; call it at start.
+     *
+     * @return the registry; drivers that failed to load are in {@link #problems()}, never thrown
+     */
     public static DriverRegistry fromClassPath() {
         return builder().classLoader(DriverRegistry.class.getClassLoader()).build();
     }
 
-    /** The drivers in {@code directory}, each isolated in its own class loader. */
+    /**
+     * The drivers in {@code directory} (jars, or subdirectories of jars), each isolated in its own
+     * class loader; loaded on the calling thread, once.
+     *
+     * @param directory the drivers directory; a missing one is a {@linkplain #problems() problem}
+     * @return the registry; drivers that failed to load are in {@link #problems()}, never thrown
+     */
     public static DriverRegistry fromDirectory(Path directory) {
         return builder().directory(directory).build();
     }
 
-    /** Starts an empty registry builder. */
+    /**
+     * Starts an empty registry builder, to combine sources.
+     *
+     * @return a builder with no source
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The loaded drivers, in discovery order. */
+    /**
+     * The loaded drivers, in discovery order. Fixed once built; any thread.
+     *
+     * @return an unmodifiable list, possibly empty
+     */
     public List<LoadedDriver> drivers() {
         return List.copyOf(drivers.values());
     }
 
-    /** The driver with this id, if it loaded. */
+    /**
+     * The driver with this id, if it loaded.
+     *
+     * @param id a driver id, as in {@code volume_driver}
+     * @return the driver, or empty if none with that id loaded
+     */
     public Optional<LoadedDriver> driver(String id) {
         return Optional.ofNullable(drivers.get(id));
     }
@@ -81,6 +105,8 @@ public final class DriverRegistry {
     /**
      * The driver with this id.
      *
+     * @param id a driver id, as in {@code volume_driver}
+     * @return the driver
      * @throws CinderblockException {@link ErrorCode#DRIVER_LOAD_FAILED}, listing the available ids
      *     and any problem recorded for a provider of that id
      */
@@ -97,7 +123,12 @@ public final class DriverRegistry {
                 + drivers.keySet() + (related.isEmpty() ? "" : "; problems: " + related));
     }
 
-    /** Providers that did not load, with why. */
+    /**
+     * Providers that did not load, with why: a host shows them (the reference service logs them
+     * at start) instead of hiding a broken jar.
+     *
+     * @return an unmodifiable list, empty when everything loaded
+     */
     public List<DriverLoadProblem> problems() {
         return problems;
     }
@@ -108,19 +139,34 @@ public final class DriverRegistry {
 
         private Builder() {}
 
-        /** Adds the providers visible to {@code loader}. */
+        /**
+         * Adds the providers visible to {@code loader} (its {@code META-INF/services} entries).
+         *
+         * @param loader the class loader to search
+         * @return this builder
+         */
         public Builder classLoader(ClassLoader loader) {
             sources.add(requireNonNull(loader, "loader is null"));
             return this;
         }
 
-        /** Adds the drivers in {@code directory}; a missing directory is a problem, not an exception. */
+        /**
+         * Adds the drivers in {@code directory}; a missing directory is a problem, not an exception.
+         *
+         * @param directory a drivers directory
+         * @return this builder
+         */
         public Builder directory(Path directory) {
             sources.add(requireNonNull(directory, "directory is null"));
             return this;
         }
 
-        /** Loads every source now. */
+        /**
+         * Loads every source now, in the order added, on the calling thread. A later provider with
+         * an id already loaded is a problem, not a replacement.
+         *
+         * @return the registry
+         */
         public DriverRegistry build() {
             Map<String, LoadedDriver> drivers = new LinkedHashMap<>();
             List<DriverLoadProblem> problems = new ArrayList<>();

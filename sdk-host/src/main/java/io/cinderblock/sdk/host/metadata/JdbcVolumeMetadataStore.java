@@ -54,7 +54,14 @@ public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
     /** Where connections come from. */
     @FunctionalInterface
     public interface ConnectionSource {
-        /** A new (or pooled) connection; the store closes it. */
+        /**
+         * A new (or pooled) connection; the store closes it after each call. Called on the thread
+         * of the store operation, once per operation.
+         *
+         * @return an open connection
+         * @throws SQLException if none can be had; the store reports it as {@code
+         *     METADATA_STORE_FAILED}
+         */
         Connection connection() throws SQLException;
     }
 
@@ -75,12 +82,22 @@ public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
             Clock.systemUTC());
     private volatile boolean schemaReady;
 
-    /** A store over connections from {@code connections}. */
+    /**
+     * A store over connections from {@code connections}. Connects lazily: the schema is migrated
+     * on the first call (or {@link #migrate()}).
+     *
+     * @param connections where connections come from
+     */
     public JdbcVolumeMetadataStore(ConnectionSource connections) {
         this.connections = requireNonNull(connections, "connections is null");
     }
 
-    /** A store over a {@link DataSource}, e.g. a connection pool. */
+    /**
+     * A store over a {@link DataSource}, e.g. a connection pool (which the caller closes).
+     *
+     * @param dataSource the data source
+     * @return a new store
+     */
     public static JdbcVolumeMetadataStore fromDataSource(DataSource dataSource) {
         requireNonNull(dataSource, "dataSource is null");
         return new JdbcVolumeMetadataStore(dataSource::getConnection);
@@ -88,7 +105,12 @@ public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
 
     /**
      * A store over {@link DriverManager} connections to {@code url}; {@code properties} carries
-     * {@code user} and {@code password} where the database needs them.
+     * {@code user} and {@code password} where the database needs them (copied: later changes to
+     * {@code properties} are not seen). The JDBC driver must be on the class path.
+     *
+     * @param url a {@code jdbc:sqlite:} or {@code jdbc:postgresql:} URL
+     * @param properties connection properties
+     * @return a new store
      */
     public static JdbcVolumeMetadataStore forUrl(String url, Properties properties) {
         requireNonNull(url, "url is null");
@@ -232,6 +254,7 @@ public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
      *
      * @throws CinderblockException {@link ErrorCode#METADATA_STORE_FAILED} if the database fails, is
      *     not SQLite or PostgreSQL, or carries a newer schema than this build knows
+     * @return the schema version the database has now
      */
     public int migrate() {
         try (Connection c = open()) {
@@ -241,7 +264,11 @@ public final class JdbcVolumeMetadataStore implements VolumeMetadataStore {
         }
     }
 
-    /** The schema version this build writes. */
+    /**
+     * The schema version this build writes.
+     *
+     * @return the number of schema steps
+     */
     public static int latestSchemaVersion() {
         return STEPS.size();
     }

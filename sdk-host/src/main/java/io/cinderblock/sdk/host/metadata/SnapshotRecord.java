@@ -33,6 +33,21 @@ public record SnapshotRecord(
         Instant createdAt,
         Instant updatedAt) {
 
+    /**
+     * A snapshot record; times are kept to the millisecond, so a record reads back equal from every
+     * store. Made by the facade (and by stores reading their rows), rarely by hosts.
+     *
+     * @param backendName the backend that owns it
+     * @param id the snapshot id
+     * @param name the name on the device
+     * @param volumeId the volume it was taken from
+     * @param sizeGib the volume's size when it was taken
+     * @param providerLocation the driver's {@code provider_location}
+     * @param status where it stands
+     * @param createdAt when the record was first written, to the millisecond (what every store keeps)
+     * @param updatedAt when it was last written, to the millisecond
+     * @throws NullPointerException if a part is null (absent optional parts are {@code Optional.empty()})
+     */
     public SnapshotRecord {
         requireNonNull(backendName, "backendName is null");
         requireNonNull(id, "id is null");
@@ -45,18 +60,35 @@ public record SnapshotRecord(
         updatedAt = requireNonNull(updatedAt, "updatedAt is null").truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /** The same record with another status, updated at {@code now}. */
+    /**
+     * The same record with another status, updated at {@code now}.
+     *
+     * @param newStatus the status
+     * @param now the update time
+     * @return a new record
+     */
     public SnapshotRecord withStatus(RecordStatus newStatus, Instant now) {
         return new SnapshotRecord(backendName, id, name, volumeId, sizeGib, providerLocation, newStatus, createdAt, now);
     }
 
-    /** The record of what the driver returned, {@link RecordStatus#AVAILABLE}. */
+    /**
+     * The record of what the driver returned, {@link RecordStatus#AVAILABLE}.
+     *
+     * @param snapshot what the driver's create returned
+     * @param now the update time
+     * @return a new record
+     */
     public SnapshotRecord withSnapshot(Snapshot snapshot, Instant now) {
         return new SnapshotRecord(backendName, id, snapshot.name(), volumeId, snapshot.sizeGib(),
                 snapshot.providerLocation(), RecordStatus.AVAILABLE, createdAt, now);
     }
 
-    /** The driver's view of this snapshot. */
+    /**
+     * The driver's view of this snapshot, as handed to the driver's delete and create-from-snapshot
+     * calls.
+     *
+     * @return a new snapshot value
+     */
     public Snapshot toSnapshot() {
         return new Snapshot(id, name, volumeId, sizeGib, providerLocation);
     }
