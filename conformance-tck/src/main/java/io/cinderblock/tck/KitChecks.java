@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cinderblock.sdk.error.DeviceUnavailableException;
+import io.cinderblock.sdk.error.NotSupportedException;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.Capability;
@@ -144,11 +145,30 @@ abstract class KitChecks {
     }
 
     <T> T operation(String what, Callable<T> action) {
-        return s().call(what, s().operationLimit(), action).orFail();
+        Outcome<T> outcome = s().call(what, s().operationLimit(), action);
+        blockIfOfferedButRefused(outcome);
+        return outcome.orFail();
     }
 
     void voidOperation(String what, KitSession.ThrowingAction action) {
-        s().run(what, s().operationLimit(), action).orFail();
+        Outcome<Boolean> outcome = s().run(what, s().operationLimit(), action);
+        blockIfOfferedButRefused(outcome);
+        outcome.orFail();
+    }
+
+    /**
+     * An operation of a capability the driver offers that answers "not supported" is CAP-4's defect:
+     * the operation's own requirement is blocked by it rather than failed (one defect, one red requirement).
+     */
+    void blockIfOfferedButRefused(Outcome<?> outcome) {
+        Optional<Throwable> thrown = outcome.thrown();
+        if (thrown.isPresent() && thrown.get() instanceof NotSupportedException) {
+            Capability capability = ((NotSupportedException) thrown.get()).capability();
+            if (capability != null && offered().contains(capability)) {
+                throw new BlockedException("CAP-4", "the driver offers '" + capability.wireName()
+                        + "' but " + outcome.account());
+            }
+        }
     }
 
     /** Creates a volume under the run prefix; it is deleted at the end of the run even if this fails. */

@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assumptions.abort;
 
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.ErrorCode;
-import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.PoolStats;
 import io.cinderblock.sdk.spi.Snapshot;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -27,21 +25,38 @@ final class ProvisioningChecks extends KitChecks {
 
     void create() {
         requireCapability(Capability.CREATE_VOLUME);
-        long size = s().fixture().volumeSizeGib();
-        VolumeSpec spec = VolumeSpec.of(s().newId("vol"), size);
-        Volume volume = createTracked(spec, "createVolume(" + spec.name() + ")", () -> driver().createVolume(spec));
-        assertThat(volume.id()).as("id").isEqualTo(spec.id());
-        assertThat(volume.name()).as("name").isEqualTo(spec.name());
-        assertThat(volume.sizeGib()).as("size").isEqualTo(size);
-        assertThat(statsFor("PROV-1").pools()).extracting(PoolStats::poolName).as("reported pools")
-                .contains(volume.poolName());
+        try (ReadBack readBack = ReadBack.before(this, "PROV-1")) {
+            long size = readableSize(readBack);
+            VolumeSpec spec = VolumeSpec.of(s().newId("vol"), size);
+            Volume volume = createTracked(spec, "createVolume(" + spec.name() + ")", () -> driver().createVolume(spec));
+            assertThat(volume.id()).as("id").isEqualTo(spec.id());
+            assertThat(volume.name()).as("name").isEqualTo(spec.name());
+            assertThat(volume.sizeGib()).as("size").isEqualTo(size);
+            assertThat(statsFor("PROV-1").pools()).extracting(PoolStats::poolName).as("reported pools")
+                    .contains(volume.poolName());
+            readBack.expect(volume.poolName(), size, 1, "after createVolume(" + spec.name() + ", " + size + " GiB)");
+        }
+    }
+
+    /**
+     * The size of a volume whose allocation shows in stats: more than twice the capacity tolerance
+     * when every thick pool has room for it (the driver picks the pool), else the fixture's size.
+     */
+    private long readableSize(ReadBack readBack) {
+        double tolerance = s().fixture().capacityToleranceGib();
+        long visible = Math.max(s().fixture().volumeSizeGib(), ReadBack.visibleGib(tolerance));
+        return readBack.everyThickHasRoom(2 * visible + tolerance) ? visible : s().fixture().volumeSizeGib();
     }
 
     void deleteTwice() {
         requireCapability(Capability.CREATE_VOLUME);
-        Volume volume = createVolume(s().fixture().volumeSizeGib(), Optional.empty());
-        voidOperation("deleteVolume(" + volume.name() + ")", () -> driver().deleteVolume(volume));
-        voidOperation("deleteVolume(" + volume.name() + ") a second time", () -> driver().deleteVolume(volume));
+        try (ReadBack readBack = ReadBack.before(this, "PROV-2")) {
+            Volume volume = createVolume(readableSize(readBack), Optional.empty());
+            voidOperation("deleteVolume(" + volume.name() + ")", () -> driver().deleteVolume(volume));
+            // Read against the pools before the create: the volume's capacity and count are given back.
+            readBack.expect(volume.poolName(), 0, 0, "after createVolume and deleteVolume(" + volume.name() + ")");
+            voidOperation("deleteVolume(" + volume.name() + ") a second time", () -> driver().deleteVolume(volume));
+        }
     }
 
     void extend() {
@@ -49,66 +64,62 @@ final class ProvisioningChecks extends KitChecks {
         Volume volume = createVolume(s().fixture().volumeSizeGib(), Optional.empty());
         double tolerance = s().fixture().capacityToleranceGib();
         // Grow by more than twice the tolerance, so that the capacity it takes shows in stats.
-        long visible = (long) Math.ceil(2 * tolerance) + 1;
-        // The effect is read back through a second driver on the same device, not taken on the driver's word.
-        VolumeDriver second = s().open(s().fixture().config(), s().operationLimit()).orFail();
-        // Pools without room for a visible growth (small test volume groups) keep the 1 GiB step, unread.
-        Optional<PoolStats> before = thickPoolWithRoom(second, volume.poolName(), 2 * visible + tolerance);
-        long growth = before.isPresent() ? visible : 1;
-        long bigger = volume.sizeGib() + growth;
-        Volume extended = operation("extendVolume(" + volume.name() + ", " + bigger + ")",
-                () -> driver().extendVolume(volume, bigger));
-        assertThat(extended.sizeGib()).as("size after extend").isEqualTo(bigger);
-        before.ifPresent(pool -> awaitFreeDrop(second, pool, growth,
-                "after extending '" + volume.name() + "' by " + growth + " GiB"));
-        Outcome<Volume> same = s().call("extendVolume(" + volume.name() + ", " + bigger + ") again",
-                s().operationLimit(), () -> driver().extendVolume(extended, bigger));
-        assertThat(same.thrown()).as("extending to a size that is not larger: %s", same.account())
-                .containsInstanceOf(CinderblockException.class);
-    }
-
-    /** The pool as a second driver reports it, if it is thick-only with a known free capacity of at least {@code room}. */
-    private Optional<PoolStats> thickPoolWithRoom(VolumeDriver reader, String poolName, double room) {
-        Outcome<BackendStats> stats = collect(reader);
-        if (!stats.returned() || stats.value().isEmpty()) {
-            return Optional.empty(); // STATS-1 judges stats; without them the effect cannot be read back
-        }
-        return pool(stats.value().get(), poolName).filter(p -> p.thickProvisioningSupport()
-                && !p.thinProvisioningSupport() && p.freeCapacity().isKnown() && p.freeCapacity().gib() >= room);
-    }
-
-    /** Polls the second driver's stats until the pool's free capacity dropped by {@code gib} (within the tolerance). */
-    private void awaitFreeDrop(VolumeDriver reader, PoolStats before, long gib, String situation) {
-        double tolerance = s().fixture().capacityToleranceGib();
-        long end = System.nanoTime() + s().fixture().settleTimeout().toNanos();
-        String seen = "no stats";
-        while (true) {
-            Outcome<BackendStats> stats = collect(reader);
-            Optional<PoolStats> now = stats.value().flatMap(st -> pool(st, before.poolName()));
-            if (now.isPresent() && now.get().freeCapacity().isKnown()) {
-                double dropped = before.freeCapacity().gib() - now.get().freeCapacity().gib();
-                seen = "dropped by " + dropped + " GiB";
-                if (Math.abs(dropped - gib) <= tolerance) {
-                    return;
-                }
-            }
-            if (System.nanoTime() > end) {
-                fail("PROV-3: a second driver on the same device sees pool '" + before.poolName() + "' free capacity "
-                        + seen + " " + situation + ", expected " + gib + " GiB (tolerance " + tolerance
-                        + " GiB, waited " + Kit.millis(s().fixture().settleTimeout()) + ")");
-            }
-            sleep(Duration.ofMillis(200));
+        long visible = ReadBack.visibleGib(tolerance);
+        try (ReadBack readBack = ReadBack.before(this, "PROV-3")) {
+            // Pools without room for a visible growth (small test volume groups) keep the 1 GiB step.
+            long growth = readBack.thickWithRoom(volume.poolName(), 2 * visible + tolerance) ? visible : 1;
+            long bigger = volume.sizeGib() + growth;
+            Volume extended = operation("extendVolume(" + volume.name() + ", " + bigger + ")",
+                    () -> driver().extendVolume(volume, bigger));
+            assertThat(extended.sizeGib()).as("size after extend").isEqualTo(bigger);
+            readBack.expect(volume.poolName(), growth, 0, "after extending '" + volume.name() + "' by " + growth
+                    + " GiB");
+            Outcome<Volume> same = s().call("extendVolume(" + volume.name() + ", " + bigger + ") again",
+                    s().operationLimit(), () -> driver().extendVolume(extended, bigger));
+            assertThat(same.thrown()).as("extending to a size that is not larger: %s", same.account())
+                    .containsInstanceOf(CinderblockException.class);
         }
     }
 
     void snapshot() {
         requireCapability(Capability.CREATE_VOLUME, Capability.SNAPSHOT);
         Volume volume = createVolume(s().fixture().volumeSizeGib(), Optional.empty());
-        Snapshot snapshot = createSnapshot(volume);
-        assertThat(snapshot.volumeId()).as("snapshot's volume id").isEqualTo(volume.id());
-        assertThat(snapshot.sizeGib()).as("snapshot size").isEqualTo(volume.sizeGib());
-        voidOperation("deleteSnapshot(" + snapshot.name() + ")", () -> driver().deleteSnapshot(snapshot));
+        Snapshot snapshot;
+        double took;
+        try (ReadBack readBack = ReadBack.before(this, "PROV-4")) {
+            snapshot = createSnapshot(volume);
+            assertThat(snapshot.volumeId()).as("snapshot's volume id").isEqualTo(volume.id());
+            assertThat(snapshot.sizeGib()).as("snapshot size").isEqualTo(volume.sizeGib());
+            // A snapshot is no volume; whether it takes capacity depends on the array.
+            readBack.expect(volume.poolName(), Double.NaN, 0, "after createSnapshot(" + snapshot.name() + ")");
+            took = readBack.dropNow(volume.poolName());
+            if (offered().contains(Capability.VOLUME_FROM_SNAPSHOT)) {
+                restoreThroughSecond(readBack, snapshot);
+            }
+        }
+        try (ReadBack readBack = ReadBack.before(this, "PROV-4")) {
+            voidOperation("deleteSnapshot(" + snapshot.name() + ")", () -> driver().deleteSnapshot(snapshot));
+            // Whatever the snapshot took, its deletion gives back.
+            readBack.expect(volume.poolName(), -took, 0, "after deleteSnapshot(" + snapshot.name() + ")");
+        }
         voidOperation("deleteSnapshot(" + snapshot.name() + ") a second time", () -> driver().deleteSnapshot(snapshot));
+    }
+
+    /** The snapshot exists on the device: a second driver restores a volume from it (deleted again at once). */
+    private void restoreThroughSecond(ReadBack readBack, Snapshot snapshot) {
+        VolumeDriver second = readBack.second();
+        VolumeSpec spec = VolumeSpec.of(s().newId("vol"), snapshot.sizeGib());
+        VolumeDriver driver = driver();
+        AtomicReference<Volume> restored = new AtomicReference<>(spec.toVolume("unknown", Optional.empty()));
+        s().cleanup("deleteVolume(" + spec.name() + ")", () -> driver.deleteVolume(restored.get()));
+        Outcome<Volume> outcome = s().call("createVolumeFromSnapshot(" + spec.name() + ") by a second driver",
+                s().operationLimit(), () -> second.createVolumeFromSnapshot(spec, snapshot));
+        if (!outcome.returned() || outcome.value().isEmpty()) {
+            fail("PROV-4: a second driver on the same device cannot restore from snapshot '" + snapshot.name()
+                    + "' the driver reported created: " + outcome.account());
+        }
+        restored.set(outcome.value().get());
+        voidOperation("deleteVolume(" + spec.name() + ")", () -> driver.deleteVolume(restored.get()));
     }
 
     void fromSnapshot() {

@@ -335,6 +335,12 @@ public abstract class VolumeDriverConformanceKit {
         @Tag("CAP-2")
         @DisplayName("CAP-2 capability declarations are coherent")
         void coherent() { checks.coherent(); }
+
+        @Test
+        @Tag("CAP-4")
+        @Tag("create_volume")
+        @DisplayName("CAP-4 every operation of an offered capability works: none answers NotSupportedException")
+        void offeredOperationsWork() { checks.offeredOperationsWork(); }
     }
 
     @Nested

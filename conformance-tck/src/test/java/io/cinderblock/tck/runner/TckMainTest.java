@@ -30,7 +30,7 @@ class TckMainTest {
     @TempDir
     Path dir;
 
-    private static final int KNOWN_GOOD_PASSED = 54;
+    private static final int KNOWN_GOOD_PASSED = 55;
     private static final java.util.Set<String> KNOWN_GOOD_SKIPPED = java.util.Set.of("CAP-1");
 
     private SimDevice device;
@@ -175,9 +175,27 @@ class TckMainTest {
         int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
                 "--list");
         assertThat(code).isEqualTo(TckMain.EXIT_PASSED);
-        assertThat(out()).contains("STATE-2", "applies", "FAULT-8", "skipped", "no --break-device/--heal-device")
-                .contains("52 of 55 requirements apply");
+        // The sim declares every capability (CAP-1 skipped) and no expectation is given (CAP-3 skipped); the
+        // requirements that break the device itself wait for the fault commands.
+        assertThat(out()).containsPattern("(?m)^STATE-2 +state +applies ")
+                .containsPattern("(?m)^CAP-1 +capabilities +skipped .*\\[every capability declared\\]")
+                .containsPattern("(?m)^CAP-3 +capabilities +skipped .*\\[no --expect-capabilities given\\]")
+                .containsPattern("(?m)^PUSH-2 +push +applies .*BackendStatePublisher");
+        for (String id : List.of("FAULT-8", "PUSH-1", "PUSH-3", "PUSH-4")) {
+            assertThat(out()).containsPattern("(?m)^" + id + " +(faults|push) +needs-hooks .*\\[no --break-device/--heal-device");
+        }
+        assertThat(out()).contains("50 of 56 requirements apply; 4 need the device fault commands "
+                + "(--break-device/--heal-device) and will be skipped without them; 2 skipped for capabilities, "
+                + "endpoints or configuration");
         assertThat(dir.resolve("tck-report")).doesNotExist();
+
+        out.reset();
+        code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
+                "--break-device", "true", "--heal-device", "true", "--expect-capabilities", "create_volume", "--list");
+        assertThat(code).as("output:%n%s", out()).isEqualTo(TckMain.EXIT_PASSED);
+        assertThat(out()).containsPattern("(?m)^FAULT-8 +faults +applies ")
+                .contains("55 of 56 requirements apply; 0 need the device fault commands")
+                .contains("; 1 skipped for capabilities");
     }
 
     @Test
