@@ -198,6 +198,40 @@ class TckMainTest {
                 .contains("; 1 skipped for capabilities");
     }
 
+    /** A UDP device without secrets and snapshots (an SNMP-like array): what --list says will not run, and why. */
+    @Test
+    void listSkipsWhatTheDriversEndpointsAndOptionsRuleOut() {
+        io.cinderblock.sdk.spi.DriverDescriptor udp = io.cinderblock.sdk.spi.DriverDescriptor.builder("udp-array")
+                .vendorName("kit self-test").driverVersion("1.0")
+                .storageProtocol(io.cinderblock.sdk.spi.StorageProtocol.ISCSI)
+                .option(io.cinderblock.sdk.spi.ConfigOption.builder("agent_host", io.cinderblock.sdk.spi.OptionType.STRING)
+                        .required().description("SNMP agent address")
+                        .endpoint(io.cinderblock.sdk.spi.EndpointRole.HOST, io.cinderblock.sdk.spi.Transport.UDP).build())
+                .option(io.cinderblock.sdk.spi.ConfigOption.builder("agent_port", io.cinderblock.sdk.spi.OptionType.INTEGER)
+                        .required().description("SNMP agent port")
+                        .endpoint(io.cinderblock.sdk.spi.EndpointRole.PORT, io.cinderblock.sdk.spi.Transport.UDP).build())
+                .capability(io.cinderblock.sdk.spi.Capability.CREATE_VOLUME)
+                .build();
+        java.util.Map<String, String> fates = new java.util.TreeMap<>();
+        for (io.cinderblock.tck.Requirement r : io.cinderblock.tck.Requirements.ALL) {
+            RequirementList.fate(r, udp, java.util.Optional.of(Map.of("agent_host", "127.0.0.1", "agent_port", "161")),
+                    false, false).ifPresent(f -> fates.put(r.id(), f.kind() + ": " + f.reason()));
+        }
+        String udpReason = "SKIPPED: a UDP endpoint: no connection to reset, close or leave half-open";
+        String hooks = "NEEDS_HOOKS: no --break-device/--heal-device commands given";
+        assertThat(fates).containsEntry("FAULT-3", udpReason).containsEntry("FAULT-10", udpReason)
+                .containsEntry("FAULT-11", udpReason)
+                .containsEntry("FAULT-9", "SKIPPED: no secret option declared")
+                .containsEntry("SEC-2", "SKIPPED: no secret option declared")
+                .containsEntry("PROV-4", "SKIPPED: 'snapshot' not declared")
+                .containsEntry("CONN-1", "SKIPPED: 'connection' not declared")
+                .containsEntry("CAP-3", "SKIPPED: no --expect-capabilities given")
+                .containsEntry("FAULT-8", hooks).containsEntry("PUSH-1", hooks).containsEntry("PUSH-3", hooks)
+                .containsEntry("PUSH-4", hooks)
+                .doesNotContainKeys("FAULT-2", "FAULT-4", "CAP-1", "CAP-4", "PROV-1", "PUSH-2");
+        assertThat(fates).hasSize(3 + 2 + 4 + 2 + 1 + 4); // UDP, secrets, PROV-3..6, CONN-1..2, CAP-3, hooks
+    }
+
     @Test
     void usageErrorsExitWithTwo() throws IOException {
         String jar = DriverJars.simJar(dir).toString();
