@@ -92,7 +92,7 @@ class GalleryTest {
     void failsExactlyTheRequirementsItBreaks(BrokenDriverProvider broken) {
         Set<String> expected = new TreeSet<>(broken.alsoFails());
         expected.add(broken.breaks());
-        RunResult result = run(broken, expected, broken instanceof BrokenDrivers.NullPointerOnMissingOption,
+        RunResult result = run(broken, expected, broken instanceof ContractDrivers.NullPointerOnMissingOption,
                 broken::fixture);
 
         assertThat(result.failedRequirements()).as("requirements %s fails; not passed: %s", broken, notPassed(result))
