@@ -6,10 +6,8 @@ import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.DriverDescriptor;
-import io.cinderblock.tck.Requirement;
 import io.cinderblock.tck.Requirements;
 import io.cinderblock.tck.TckFixture;
-import io.cinderblock.tck.proxy.DeviceProxies;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -63,7 +61,8 @@ public final class TckMain {
             "                      TEST-cinderblock-kit.<driver id>.xml (JUnit XML), Open Test Reporting XML",
             "  --include X,...     run only these groups, requirement ids (STATE-2) or capability names (snapshot)",
             "  --exclude X,...     skip these groups, requirement ids or capability names",
-            "  --list              print which requirements apply to this driver, run nothing",
+            "  --list              print which requirements apply to this driver, which need --break-device/",
+            "                      --heal-device (skipped without them) and which are skipped, with counts; run nothing",
             "  --expect-capabilities C,...  the capabilities the driver must declare and offer (CAP-3),",
             "                      e.g. create_volume,extend_volume,snapshot",
             "  --sign KEY          sign tck-report.json with this Ed25519 PEM key (private key, then public key)",
@@ -133,7 +132,7 @@ public final class TckMain {
             List<String> exclude = checkedTags(options.exclude, "--exclude");
             expectedCapabilities(options); // a misspelt capability stops the run before anything starts
             if (options.list) {
-                printApplicability(descriptor, config, driver.source(), out, options.expect.isPresent(),
+                RequirementList.print(descriptor, config, driver.source(), out, options.expect.isPresent(),
                         options.kit.containsKey("break-device"));
                 return EXIT_PASSED;
             }
@@ -296,49 +295,6 @@ public final class TckMain {
                             .map(Capability::wireName).collect(Collectors.joining(", ")) + ")")));
         }
         return Optional.of(expected);
-    }
-
-    private static void printApplicability(DriverDescriptor descriptor, Optional<Map<String, String>> config,
-            String source, PrintStream out, boolean expectationStated, boolean deviceFaultCommands) {
-        out.println("Driver '" + descriptor.id() + "' " + descriptor.driverVersion() + " by " + descriptor.vendorName()
-                + " (" + source + "), capabilities " + descriptor.capabilities().stream().sorted()
-                        .map(Capability::wireName).collect(Collectors.toList()));
-        int applies = 0;
-        for (Requirement requirement : Requirements.ALL) {
-            Optional<String> skip = requirement.id().equals("CAP-3") && !expectationStated
-                    ? Optional.of("no --expect-capabilities given")
-                    : whyNot(requirement, descriptor, config, deviceFaultCommands);
-            applies += skip.isEmpty() ? 1 : 0;
-            out.printf("%-9s %-13s %-8s %s%s%n", requirement.id(), requirement.group(), skip.isEmpty() ? "applies" : "skipped",
-                    requirement.text(), skip.map(s -> " [" + s + "]").orElse(""));
-        }
-        out.println(applies + " of " + Requirements.ALL.size() + " requirements apply");
-    }
-
-    /** Why a requirement will be skipped for this driver, if it will. */
-    static Optional<String> whyNot(Requirement requirement, DriverDescriptor descriptor,
-            Optional<Map<String, String>> config, boolean deviceFaultCommands) {
-        Optional<Capability> needed = requirement.capability();
-        if (needed.isPresent() && !descriptor.supports(needed.get())) {
-            return Optional.of("'" + needed.get().wireName() + "' not declared");
-        }
-        if (requirement.group().equals("faults") && !DeviceProxies.canProxy(descriptor)) {
-            return Optional.of("no endpoint option to proxy");
-        }
-        if (requirement.id().equals("FAULT-8") && !deviceFaultCommands) {
-            return Optional.of("no --break-device/--heal-device commands given");
-        }
-        if (requirement.id().equals("CAP-1") && descriptor.capabilities().size() == Capability.values().length) {
-            return Optional.of("every capability declared");
-        }
-        if (requirement.id().equals("SEC-2")) {
-            boolean secretSet = config.isPresent() && descriptor.options().stream()
-                    .anyMatch(o -> o.secret() && config.get().containsKey(o.name()));
-            if (!secretSet) {
-                return Optional.of("no secret option set in the configuration");
-            }
-        }
-        return Optional.empty();
     }
 
     private static void deleteQuietly(Path directory) {

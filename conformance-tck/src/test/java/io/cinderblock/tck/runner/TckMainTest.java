@@ -30,7 +30,7 @@ class TckMainTest {
     @TempDir
     Path dir;
 
-    private static final int KNOWN_GOOD_PASSED = 54;
+    private static final int KNOWN_GOOD_PASSED = 55;
     private static final java.util.Set<String> KNOWN_GOOD_SKIPPED = java.util.Set.of("CAP-1");
 
     private SimDevice device;
@@ -175,9 +175,61 @@ class TckMainTest {
         int code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
                 "--list");
         assertThat(code).isEqualTo(TckMain.EXIT_PASSED);
-        assertThat(out()).contains("STATE-2", "applies", "FAULT-8", "skipped", "no --break-device/--heal-device")
-                .contains("52 of 55 requirements apply");
+        // The sim declares every capability (CAP-1 skipped) and no expectation is given (CAP-3 skipped); the
+        // requirements that break the device itself wait for the fault commands.
+        assertThat(out()).containsPattern("(?m)^STATE-2 +state +applies ")
+                .containsPattern("(?m)^CAP-1 +capabilities +skipped .*\\[every capability declared\\]")
+                .containsPattern("(?m)^CAP-3 +capabilities +skipped .*\\[no --expect-capabilities given\\]")
+                .containsPattern("(?m)^PUSH-2 +push +applies .*BackendStatePublisher");
+        for (String id : List.of("FAULT-8", "PUSH-1", "PUSH-3", "PUSH-4")) {
+            assertThat(out()).containsPattern("(?m)^" + id + " +(faults|push) +needs-hooks .*\\[no --break-device/--heal-device");
+        }
+        assertThat(out()).contains("50 of 56 requirements apply; 4 need the device fault commands "
+                + "(--break-device/--heal-device) and will be skipped without them; 2 skipped for capabilities, "
+                + "endpoints or configuration");
         assertThat(dir.resolve("tck-report")).doesNotExist();
+
+        out.reset();
+        code = run("--driver-jar", DriverJars.simJar(dir).toString(), "--config", config(device.config()).toString(),
+                "--break-device", "true", "--heal-device", "true", "--expect-capabilities", "create_volume", "--list");
+        assertThat(code).as("output:%n%s", out()).isEqualTo(TckMain.EXIT_PASSED);
+        assertThat(out()).containsPattern("(?m)^FAULT-8 +faults +applies ")
+                .contains("55 of 56 requirements apply; 0 need the device fault commands")
+                .contains("; 1 skipped for capabilities");
+    }
+
+    /** A UDP device without secrets and snapshots (an SNMP-like array): what --list says will not run, and why. */
+    @Test
+    void listSkipsWhatTheDriversEndpointsAndOptionsRuleOut() {
+        io.cinderblock.sdk.spi.DriverDescriptor udp = io.cinderblock.sdk.spi.DriverDescriptor.builder("udp-array")
+                .vendorName("kit self-test").driverVersion("1.0")
+                .storageProtocol(io.cinderblock.sdk.spi.StorageProtocol.ISCSI)
+                .option(io.cinderblock.sdk.spi.ConfigOption.builder("agent_host", io.cinderblock.sdk.spi.OptionType.STRING)
+                        .required().description("SNMP agent address")
+                        .endpoint(io.cinderblock.sdk.spi.EndpointRole.HOST, io.cinderblock.sdk.spi.Transport.UDP).build())
+                .option(io.cinderblock.sdk.spi.ConfigOption.builder("agent_port", io.cinderblock.sdk.spi.OptionType.INTEGER)
+                        .required().description("SNMP agent port")
+                        .endpoint(io.cinderblock.sdk.spi.EndpointRole.PORT, io.cinderblock.sdk.spi.Transport.UDP).build())
+                .capability(io.cinderblock.sdk.spi.Capability.CREATE_VOLUME)
+                .build();
+        java.util.Map<String, String> fates = new java.util.TreeMap<>();
+        for (io.cinderblock.tck.Requirement r : io.cinderblock.tck.Requirements.ALL) {
+            RequirementList.fate(r, udp, java.util.Optional.of(Map.of("agent_host", "127.0.0.1", "agent_port", "161")),
+                    false, false).ifPresent(f -> fates.put(r.id(), f.kind() + ": " + f.reason()));
+        }
+        String udpReason = "SKIPPED: a UDP endpoint: no connection to reset, close or leave half-open";
+        String hooks = "NEEDS_HOOKS: no --break-device/--heal-device commands given";
+        assertThat(fates).containsEntry("FAULT-3", udpReason).containsEntry("FAULT-10", udpReason)
+                .containsEntry("FAULT-11", udpReason)
+                .containsEntry("FAULT-9", "SKIPPED: no secret option declared")
+                .containsEntry("SEC-2", "SKIPPED: no secret option declared")
+                .containsEntry("PROV-4", "SKIPPED: 'snapshot' not declared")
+                .containsEntry("CONN-1", "SKIPPED: 'connection' not declared")
+                .containsEntry("CAP-3", "SKIPPED: no --expect-capabilities given")
+                .containsEntry("FAULT-8", hooks).containsEntry("PUSH-1", hooks).containsEntry("PUSH-3", hooks)
+                .containsEntry("PUSH-4", hooks)
+                .doesNotContainKeys("FAULT-2", "FAULT-4", "CAP-1", "CAP-4", "PROV-1", "PUSH-2");
+        assertThat(fates).hasSize(3 + 2 + 4 + 2 + 1 + 4); // UDP, secrets, PROV-3..6, CONN-1..2, CAP-3, hooks
     }
 
     @Test
