@@ -22,6 +22,8 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs commands over one reused JSch session, with key authentication only.
@@ -33,20 +35,24 @@ import java.time.Duration;
  * passes; the session is then dropped as well, since a hung command often means a hung
  * connection.
  *
- * <p><b>Reuse.</b> One session serves all commands (channels are multiplexed). A session found
- * disconnected is replaced before the next command; a channel that cannot be opened on a session
- * that looked alive is retried once on a new session (the command had not started, so the retry
- * cannot run it twice).
+ * <p><b>Reuse.</b> One session serves all commands (channels are multiplexed, at most {@link
+ * #MAX_CHANNELS} at once, since OpenSSH refuses more than {@code MaxSessions}). A session found
+ * disconnected is replaced before the next command; a channel that cannot be opened is retried once,
+ * on a new session if the old one died (the command had not started, so the retry cannot run it
+ * twice). A failure ends only the session it happened on.
  */
 final class JschCommandRunner implements CommandRunner {
     /** Output beyond this is dropped: LVM reports for one VG are far smaller. */
     private static final int MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
     private static final long POLL_MILLIS = 10;
+    /** Channels open at once on the one session: below OpenSSH's default {@code MaxSessions} of 10. */
+    static final int MAX_CHANNELS = 8;
 
     private final SshSettings settings;
     private final System.Logger log;
     private final JSch jsch = new JSch();
     private final Object sessionLock = new Object();
+    private final Semaphore channelSlots = new Semaphore(MAX_CHANNELS, true);
     private Session session;
     private boolean closed;
 
@@ -93,18 +99,85 @@ final class JschCommandRunner implements CommandRunner {
 
     @Override
     public CommandResult run(RemoteCommand command, Duration timeout) {
-        // A new session is bounded by the connect timeout; the command's own deadline starts once
-        // the session is there, as stateDeadline() (connect + command) assumes. Charging the
-        // handshake to the command made a slow but working link time out its commands.
-        ChannelExec channel = openChannel();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        acquireChannelSlot(command, timeout);
         try {
-            channel.setCommand(command.toShell(settings.sudo()));
-            channel.setInputStream(null);
+            // A new session is bounded by the connect timeout; the command's own deadline starts once
+            // the session is there, as stateDeadline() (connect + command) assumes. Charging the
+            // handshake to the command made a slow but working link time out its commands. Time spent
+            // waiting for a channel slot is the command's.
+            long waited = System.nanoTime() - start;
+            Opened opened = openChannel();
+            long deadline = System.nanoTime() + timeout.toNanos() - waited;
             ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-            channel.setErrStream(new CappedStream(stderr), true);
-            InputStream stdoutStream = channel.getInputStream();
-            channel.connect(remainingMillis(deadline, command, timeout));
+            InputStream stdout;
+            try {
+                stdout = start(opened, command, stderr, deadline, timeout);
+            } catch (JSchException refused) {
+                opened.channel().disconnect();
+                if (!opened.session().isConnected()) {
+                    dropSession(opened.session());
+                    throw classify(refused);
+                }
+                // The session is alive but this channel was not opened (the server refused it, or its
+                // confirmation came late): the command never started, so one more try is safe.
+                log.log(Level.INFO, "SSH channel to {0} was not opened ({1}); trying once more", settings.address(),
+                        refused.getMessage());
+                opened = openChannel();
+                try {
+                    stdout = start(opened, command, stderr, deadline, timeout);
+                } catch (JSchException again) {
+                    opened.channel().disconnect();
+                    dropSession(opened.session());
+                    throw classify(again);
+                }
+            }
+            return collect(opened, command, stdout, stderr, deadline, timeout);
+        } finally {
+            channelSlots.release();
+        }
+    }
+
+    /**
+     * Waits, within the command's timeout, for one of the session's channel slots: OpenSSH refuses
+     * more than {@code MaxSessions} (10 by default) open channels on one connection.
+     */
+    private void acquireChannelSlot(RemoteCommand command, Duration timeout) {
+        try {
+            if (!channelSlots.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new SshFailureException(Kind.COMMAND_TIMED_OUT, "Command '" + command.display() + "' on "
+                        + settings.address() + " did not start within " + timeout.toMillis() + " ms: "
+                        + MAX_CHANNELS + " commands were already running on the SSH connection", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SshFailureException(Kind.COMMAND_TIMED_OUT, "Interrupted while waiting to run '"
+                    + command.display() + "' on " + settings.address(), e);
+        }
+    }
+
+    /** Starts the command on the opened channel; a JSchException means it did not start. */
+    private InputStream start(Opened opened, RemoteCommand command, ByteArrayOutputStream stderr, long deadline,
+            Duration timeout) throws JSchException {
+        ChannelExec channel = opened.channel();
+        channel.setCommand(command.toShell(settings.sudo()));
+        channel.setInputStream(null);
+        channel.setErrStream(new CappedStream(stderr), true);
+        InputStream stdout;
+        try {
+            stdout = channel.getInputStream();
+        } catch (IOException e) {
+            throw new JSchException("cannot read the channel: " + e.getMessage(), e);
+        }
+        channel.connect(remainingMillis(deadline, command, timeout, opened.session()));
+        return stdout;
+    }
+
+    /** Reads the running command's output until it exits or the deadline passes. */
+    private CommandResult collect(Opened opened, RemoteCommand command, InputStream stdoutStream,
+            ByteArrayOutputStream stderr, long deadline, Duration timeout) {
+        ChannelExec channel = opened.channel();
+        try {
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
             while (true) {
@@ -120,22 +193,19 @@ final class JschCommandRunner implements CommandRunner {
                 if (channel.isClosed() && stdoutStream.available() <= 0) {
                     break;
                 }
-                remainingMillis(deadline, command, timeout);
+                remainingMillis(deadline, command, timeout, opened.session());
                 Thread.sleep(POLL_MILLIS);
             }
             int status = channel.getExitStatus();
             if (status < 0) {
-                dropSession();
+                dropSession(opened.session());
                 throw new SshFailureException(Kind.UNREACHABLE, "SSH connection to " + settings.address()
                         + " was lost while running '" + command.display() + "'", null);
             }
             return new CommandResult(status, stdout.toString(StandardCharsets.UTF_8),
                     stderr.toString(StandardCharsets.UTF_8));
-        } catch (JSchException e) {
-            dropSession();
-            throw classify(e);
         } catch (IOException e) {
-            dropSession();
+            dropSession(opened.session());
             throw new SshFailureException(Kind.UNREACHABLE, "SSH connection to " + settings.address()
                     + " failed while running '" + command.display() + "': " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -148,30 +218,34 @@ final class JschCommandRunner implements CommandRunner {
     }
 
     /** Milliseconds left before the deadline, at least 1; throws the timeout once it has passed. */
-    private int remainingMillis(long deadline, RemoteCommand command, Duration timeout) {
+    private int remainingMillis(long deadline, RemoteCommand command, Duration timeout, Session on) {
         long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
         if (left <= 0) {
             // The remote process may outlive the closed channel; the session is dropped too.
-            dropSession();
+            dropSession(on);
             throw new SshFailureException(Kind.COMMAND_TIMED_OUT, "Command '" + command.display() + "' on "
                     + settings.address() + " did not finish within " + timeout.toMillis() + " ms", null);
         }
         return (int) Math.min(Integer.MAX_VALUE, left);
     }
 
-    private ChannelExec openChannel() {
+    /** An exec channel and the session it belongs to: a failure drops that session, never a newer one. */
+    private record Opened(Session session, ChannelExec channel) {}
+
+    private Opened openChannel() {
         Session current = session();
         try {
-            return execChannel(current);
+            return new Opened(current, execChannel(current));
         } catch (JSchException first) {
             // The session looked alive but is not; nothing ran yet, so one retry on a new session is safe.
             log.log(Level.INFO, "SSH session to {0} is unusable ({1}); reconnecting", settings.address(),
                     first.getMessage());
             dropSession(current);
+            Session fresh = session();
             try {
-                return execChannel(session());
+                return new Opened(fresh, execChannel(fresh));
             } catch (JSchException second) {
-                dropSession();
+                dropSession(fresh);
                 throw classify(second);
             }
         }
@@ -221,23 +295,17 @@ final class JschCommandRunner implements CommandRunner {
         }
     }
 
-    private void dropSession() {
-        synchronized (sessionLock) {
-            if (session != null) {
-                session.disconnect();
-                session = null;
-            }
-        }
-    }
-
+    /**
+     * Ends a session that failed. Only that one: under concurrent calls another thread may already
+     * have replaced it, and dropping the newer session would kill that thread's running command.
+     */
     private void dropSession(Session dead) {
         synchronized (sessionLock) {
             if (session == dead) {
-                dropSession();
-            } else {
-                dead.disconnect();
+                session = null;
             }
         }
+        dead.disconnect();
     }
 
     /** Turns a JSch failure into a reason an operator can act on. Never quotes a secret. */

@@ -5,24 +5,20 @@ import static io.cinderblock.driver.lvm.HostCommands.run;
 import static io.cinderblock.driver.lvm.HostCommands.tool;
 
 import io.cinderblock.sdk.testing.LocalPorts;
+import static io.cinderblock.driver.lvm.TestProcesses.deleteQuietly;
+import static io.cinderblock.driver.lvm.TestProcesses.deleteTree;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real LVM host on this machine, for the driver's tests and for the conformance kit: an OpenSSH
@@ -52,10 +48,8 @@ final class LvmTestHost implements AutoCloseable {
     private final List<String> loops = new ArrayList<>();
     private final int sshPort;
     private final String user = System.getProperty("user.name");
-    private Process sshd;
-    private Process tgtd;
-    private int tgtPortalPort;
-    private int tgtControlPort;
+    private TestSshd ssh;
+    private TestTgtd tgtd;
     private String currentVgName;
     private final List<Process> lockHolders = new ArrayList<>();
 
@@ -83,7 +77,7 @@ final class LvmTestHost implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            host.setUpSsh();
+            host.ssh = TestSshd.start(host.dir, host.sshPort);
             host.setUpVolumeGroup();
             return host;
         } catch (RuntimeException e) {
@@ -100,8 +94,8 @@ final class LvmTestHost implements AutoCloseable {
         config.put(LvmOptions.SAN_IP, "127.0.0.1");
         config.put(LvmOptions.SAN_SSH_PORT, String.valueOf(sshPort));
         config.put(LvmOptions.SAN_LOGIN, user);
-        config.put(LvmOptions.SAN_PRIVATE_KEY, dir.resolve("id_user").toString());
-        config.put(LvmOptions.SSH_HOSTS_KEY_FILE, dir.resolve("known_hosts").toString());
+        config.put(LvmOptions.SAN_PRIVATE_KEY, ssh.userKey().toString());
+        config.put(LvmOptions.SSH_HOSTS_KEY_FILE, ssh.knownHosts().toString());
         config.put(LvmOptions.SSH_CONN_TIMEOUT, "5s");
         config.put(LvmOptions.SSH_READ_TIMEOUT, "5s");
         config.put(LvmOptions.SSH_COMMAND_TIMEOUT, "10s");
@@ -110,8 +104,8 @@ final class LvmTestHost implements AutoCloseable {
         if (tgtd != null) {
             config.put(LvmOptions.TARGET_HELPER, "tgtadm");
             config.put(LvmOptions.TARGET_IP_ADDRESS, "127.0.0.1");
-            config.put(LvmOptions.TARGET_PORT, String.valueOf(tgtPortalPort));
-            config.put(LvmOptions.TGTADM_CONTROL_PORT, String.valueOf(tgtControlPort));
+            config.put(LvmOptions.TARGET_PORT, String.valueOf(tgtd.portalPort()));
+            config.put(LvmOptions.TGTADM_CONTROL_PORT, String.valueOf(tgtd.controlPort()));
             config.put(LvmOptions.LVM_DEVICE_DIR, deviceDir().toString());
         } else {
             config.put(LvmOptions.TARGET_HELPER, "none");
@@ -131,12 +125,12 @@ final class LvmTestHost implements AutoCloseable {
 
     /** A private key the host does not accept. */
     Path unauthorizedKey() {
-        return dir.resolve("id_stranger");
+        return ssh.unauthorizedKey();
     }
 
     /** A known-hosts file that knows another host, not this one. */
     Path strangerKnownHosts() {
-        return dir.resolve("known_hosts_stranger");
+        return ssh.strangerKnownHosts();
     }
 
     /** The total size of the VG's PVs, before LVM metadata. */
@@ -148,29 +142,25 @@ final class LvmTestHost implements AutoCloseable {
 
     /** Stops sshd and every connection it serves: the host is unreachable. */
     void stopSsh() {
-        if (sshd != null) {
-            destroyTree(sshd);
-            sshd = null;
+        if (ssh != null) {
+            ssh.stop();
         }
     }
 
     /** Starts sshd again with its original host key; idempotent. */
     void startSsh() {
-        if (sshd == null) {
-            startSsh(dir.resolve("host_key"));
-        }
+        ssh.start();
     }
 
     /** Puts sshd back on its original host key; idempotent. */
     void restoreHostKey() {
-        stopSsh();
-        startSsh();
+        ssh.stop();
+        ssh.start();
     }
 
     /** Restarts sshd with a different host key: the one in the known-hosts file no longer matches. */
     void changeHostKey() {
-        stopSsh();
-        startSsh(dir.resolve("host_key_other"));
+        ssh.changeHostKey();
     }
 
     /** Detaches the second PV's loop device: the VG becomes partial. */
@@ -243,7 +233,7 @@ final class LvmTestHost implements AutoCloseable {
 
     /** Ends the lock holder. */
     void releaseVolumeGroupLock() {
-        lockHolders.forEach(LvmTestHost::destroyTree);
+        lockHolders.forEach(TestProcesses::destroyTree);
         lockHolders.clear();
     }
 
@@ -251,40 +241,17 @@ final class LvmTestHost implements AutoCloseable {
 
     /** Starts a private tgtd on free loopback ports; {@link #driverConfig()} then exports with it. */
     void startTgtd() {
-        tool("tgtd", "tgt");
-        tool("tgtadm", "tgt");
-        tgtPortalPort = LocalPorts.freeTcpPort();
-        // tgtadm's control port names a Unix socket (/var/run/tgtd/socket.N), not a TCP port; tgtd
-        // accepts numbers up to 32767, and the default instance uses 0.
-        tgtControlPort = 10000 + (int) (Math.random() * 20000);
-        try {
-            tgtd = new ProcessBuilder(tool("tgtd", "tgt"), "-f", "--control-port", String.valueOf(tgtControlPort),
-                    "--iscsi", "portal=127.0.0.1:" + tgtPortalPort)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("tgtd.log").toFile()).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        waitForPort(tgtd, tgtPortalPort, "tgtd", dir.resolve("tgtd.log"));
-        for (int i = 0; i < 50; i++) {
-            if (run("tgtadm", "--control-port", String.valueOf(tgtControlPort), "--lld", "iscsi", "--mode", "target",
-                    "--op", "show").exitStatus() == 0) {
-                return;
-            }
-            sleep(100);
-        }
-        throw new IllegalStateException("tgtd did not answer on control port " + tgtControlPort + ": "
-                + readQuietly(dir.resolve("tgtd.log")));
+        tgtd = TestTgtd.start(dir.resolve("tgtd.log"));
     }
 
     /** The portal tgtd listens on. */
     String tgtPortal() {
-        return "127.0.0.1:" + tgtPortalPort;
+        return "127.0.0.1:" + tgtd.portalPort();
     }
 
     /** {@code tgtadm --op show --mode target} of the private tgtd. */
     String tgtTargets() {
-        return check("tgtadm", "--control-port", String.valueOf(tgtControlPort), "--lld", "iscsi", "--mode", "target",
-                "--op", "show");
+        return tgtd.targets();
     }
 
     /** Where the driver is told LV device nodes appear ({@code lvm_device_dir}): a directory of files. */
@@ -304,18 +271,6 @@ final class LvmTestHost implements AutoCloseable {
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private void stopTgtd() {
-        if (tgtd == null) {
-            return;
-        }
-        // tgtd ignores SIGTERM while targets exist; it is ours, so end it by PID.
-        destroyTree(tgtd);
-        tgtd = null;
-        for (String name : List.of("socket." + tgtControlPort, "socket." + tgtControlPort + ".lock")) {
-            deleteQuietly(Path.of("/var/run/tgtd", name));
         }
     }
 
@@ -343,71 +298,6 @@ final class LvmTestHost implements AutoCloseable {
 
     // ------------------------------------------------------------------ set-up
 
-    private void setUpSsh() {
-        keygen("host_key");
-        keygen("host_key_other");
-        keygen("id_user");
-        keygen("id_stranger");
-        try {
-            Files.copy(dir.resolve("id_user.pub"), dir.resolve("authorized_keys"));
-            String hostKey = Files.readString(dir.resolve("host_key.pub")).strip();
-            String otherKey = Files.readString(dir.resolve("host_key_other.pub")).strip();
-            Files.writeString(dir.resolve("known_hosts"), knownHostsLine(hostKey) + "\n");
-            // Knows the port, but with another key type's entry absent: the host key is simply unknown.
-            Files.writeString(dir.resolve("known_hosts_stranger"), "[127.0.0.2]:" + sshPort + " "
-                    + keyTypeAndBlob(otherKey) + "\n");
-            Files.writeString(dir.resolve("sshd_config"), String.join("\n",
-                    "Port " + sshPort,
-                    "ListenAddress 127.0.0.1",
-                    "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
-                    "PermitRootLogin prohibit-password",
-                    "PubkeyAuthentication yes",
-                    "PasswordAuthentication no",
-                    "KbdInteractiveAuthentication no",
-                    "StrictModes no",
-                    "UsePAM no",
-                    "PidFile none",
-                    "MaxStartups 100",
-                    "LogLevel ERROR",
-                    // A clean HOME: the login user's own ~/.bashrc, which bash sources for every SSH
-                    // command, may be slow (pyenv, ...) or print text that would pollute the output.
-                    "SetEnv HOME=" + dir.resolve("home"),
-                    ""));
-            Files.createDirectories(dir.resolve("home"));
-            // sshd refuses to start without its privilege-separation directory.
-            Files.createDirectories(Path.of("/run/sshd"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        startSsh(dir.resolve("host_key"));
-    }
-
-    private String knownHostsLine(String publicKey) {
-        return "[127.0.0.1]:" + sshPort + " " + keyTypeAndBlob(publicKey);
-    }
-
-    private static String keyTypeAndBlob(String publicKey) {
-        String[] parts = publicKey.split("\\s+");
-        return parts[0] + " " + parts[1];
-    }
-
-    private void keygen(String name) {
-        check("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "cinderblock-test", "-f", dir.resolve(name).toString());
-    }
-
-    private void startSsh(Path hostKey) {
-        try {
-            sshd = new ProcessBuilder(tool("sshd", "openssh-server"), "-D", "-e", "-f", dir.resolve("sshd_config").toString(),
-                    "-h", hostKey.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        waitForPort(sshd, sshPort, "sshd", dir.resolve("sshd.log"));
-    }
-
     private void setUpVolumeGroup() {
         try {
             for (int i = 0; i < 2; i++) {
@@ -430,7 +320,9 @@ final class LvmTestHost implements AutoCloseable {
     @Override
     public void close() {
         releaseVolumeGroupLock();
-        stopTgtd();
+        if (tgtd != null) {
+            tgtd.stop();
+        }
         stopSsh();
         try {
             reattachPv();
@@ -469,80 +361,6 @@ final class LvmTestHost implements AutoCloseable {
                     System.err.println("cleanup: " + e.getMessage());
                 }
             }
-        }
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    private static void waitForPort(Process process, int port, String what, Path log) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                if (what.equals("sshd")) {
-                    // Wait for the banner so the test never races sshd's start-up.
-                    socket.setSoTimeout(2000);
-                    InputStream in = socket.getInputStream();
-                    byte[] banner = new byte[4];
-                    if (in.readNBytes(banner, 0, 4) == 4 && new String(banner, StandardCharsets.US_ASCII).equals("SSH-")) {
-                        return;
-                    }
-                } else {
-                    return;
-                }
-            } catch (IOException e) {
-                sleep(50);
-            }
-        }
-        throw new IllegalStateException(what + " did not listen on 127.0.0.1:" + port + ": " + readQuietly(log));
-    }
-
-    private static void destroyTree(Process process) {
-        List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
-        family.add(process.toHandle());
-        family.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle handle : family) {
-            try {
-                handle.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                System.err.println("cleanup: process " + handle.pid() + " did not exit: " + e);
-            }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "(no log)";
-        } catch (IOException e) {
-            return "(unreadable log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            System.err.println("cleanup: " + e.getMessage());
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(LvmTestHost::deleteQuietly);
-        } catch (IOException e) {
-            System.err.println("cleanup: " + e.getMessage());
         }
     }
 
