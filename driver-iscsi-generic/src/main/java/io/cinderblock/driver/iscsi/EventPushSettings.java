@@ -82,8 +82,9 @@ record EventPushSettings(Transport transport, int port, InetAddress address, Opt
     private static Duration atLeastOneSecond(DriverConfig config, String option) {
         Duration value = config.duration(option);
         if (value.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new InvalidConfigException(option, "Option '" + option + "' must be at least 1s, got '"
-                    + config.string(option) + "'");
+            // Not config.string(): a DURATION option is not readable as a String.
+            throw new InvalidConfigException(option, "Option '" + option + "' must be at least 1s, got "
+                    + value.toMillis() + " ms");
         }
         return value;
     }

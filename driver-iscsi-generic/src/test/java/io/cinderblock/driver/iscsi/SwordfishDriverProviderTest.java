@@ -96,6 +96,49 @@ class SwordfishDriverProviderTest {
         });
     }
 
+    @ParameterizedTest(name = "{0} = ''{1}'' with {2} = ''{3}''")
+    @DisplayName("refuses a bad push option with an error naming it")
+    @CsvSource(delimiter = '|', value = {
+        "redfish_event_transport|poll|redfish_event_port|0",
+        "redfish_event_transport|SSE-please|redfish_event_port|0",
+        "redfish_event_port|8080|redfish_event_transport|sse",
+        "redfish_sse_heartbeat|500ms|redfish_event_transport|sse",
+        "redfish_sse_heartbeat|0s|redfish_event_transport|auto",
+        "redfish_event_check_interval|0s|redfish_event_port|8080",
+        "redfish_event_check_interval|250ms|redfish_event_port|8080",
+    })
+    void refusesPushOptions(String option, String value, String other, String otherValue) {
+        Map<String, String> values = valid();
+        values.put(option, value);
+        values.put(other, otherValue);
+        assertThatThrownBy(() -> EventPushSettings.from(DriverConfig.validate(provider.descriptor(), "b1", values)))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+                    assertThat(e.option()).isEqualTo(option);
+                    assertThat(e.getMessage()).contains(option);
+                });
+    }
+
+    @Test
+    @DisplayName("push: off by default; sse and auto need no port; the transport's case and spaces do not matter")
+    void pushTransports() {
+        Map<String, String> values = valid();
+        assertThat(EventPushSettings.from(DriverConfig.validate(provider.descriptor(), "b1", values))).isEmpty();
+        values.put("redfish_event_transport", "sse");
+        EventPushSettings sse = EventPushSettings.from(DriverConfig.validate(provider.descriptor(), "b1", values))
+                .orElseThrow();
+        assertThat(sse.transport()).isEqualTo(EventPushSettings.Transport.SSE);
+        assertThat(sse.heartbeat()).isEqualTo(java.time.Duration.ofSeconds(300));
+        values.put("redfish_event_transport", "auto");
+        values.put("redfish_sse_heartbeat", "20s");
+        EventPushSettings auto = EventPushSettings.from(DriverConfig.validate(provider.descriptor(), "b1", values))
+                .orElseThrow();
+        assertThat(auto.transport()).isEqualTo(EventPushSettings.Transport.AUTO);
+        assertThat(auto.port()).isZero();
+        assertThat(auto.heartbeat()).isEqualTo(java.time.Duration.ofSeconds(20));
+        assertThat(EventPushSettings.Transport.parse(" Subscription ")).isEqualTo(
+                EventPushSettings.Transport.SUBSCRIPTION);
+    }
+
     @Test
     @DisplayName("a CA bundle with verification off is a contradiction; a file without certificates is refused")
     void caBundleChecks() throws Exception {
