@@ -1,5 +1,6 @@
 package io.cinderblock.driver.iscsi;
 
+import io.cinderblock.sdk.testing.RecordingLogger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cinderblock.sdk.spi.ConnectionInfo;
@@ -45,7 +46,7 @@ class IscsiLoginTest {
             array.array().setTarget(targetIqn, "127.0.0.1", target.port());
             array.array().enableChap(chapUser, chapSecret);
             ConnectionInfo info;
-            try (VolumeDriver driver = array.openDriver(Map.of(), new RecordingContext())) {
+            try (VolumeDriver driver = array.openDriver(Map.of(), new RecordingLogger("iscsi-test").context())) {
                 Volume volume = driver.createVolume(VolumeSpec.of("v-tgt", 1).inPool("GOLD"));
                 info = driver.initializeConnection(volume, Connector.iscsi("compute-" + suffix, initiatorIqn));
             }

@@ -1,5 +1,6 @@
 package io.cinderblock.driver.iscsi;
 
+import io.cinderblock.sdk.testing.RecordingLogger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -98,12 +99,12 @@ class SecretEchoTest {
         server.stop();
     }
 
-    private VolumeDriver open(String password, String auth, RecordingContext context) {
+    private VolumeDriver open(String password, String auth, RecordingLogger context) {
         SwordfishDriverProvider provider = new SwordfishDriverProvider();
         Map<String, String> values = Map.of(SwordfishDriverProvider.URL, "http://127.0.0.1:" + server.port(),
                 SwordfishDriverProvider.USER, USER, SwordfishDriverProvider.PASSWORD, password,
                 SwordfishDriverProvider.AUTH, auth, SwordfishDriverProvider.REQUEST_TIMEOUT, "3s");
-        return provider.open(DriverConfig.validate(provider.descriptor(), "echo-backend", values), context);
+        return provider.open(DriverConfig.validate(provider.descriptor(), "echo-backend", values), context.context());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -126,7 +127,7 @@ class SecretEchoTest {
 
     private void checkNoLeak(String password, String auth, int answer) {
         SecretScrubber forms = SecretScrubber.of(List.of(password));
-        RecordingContext context = new RecordingContext();
+        RecordingLogger context = new RecordingLogger("iscsi-test");
         try (VolumeDriver driver = open(password, auth, context)) {
             BackendState state = driver.backendState();
             assertThat(state.status()).isEqualTo(BackendState.Status.DOWN);
@@ -142,7 +143,7 @@ class SecretEchoTest {
             error.printStackTrace(new PrintWriter(trace));
             assertThat(forms.findIn(trace.toString())).as("%s in the stack trace of %s", auth, error).isEmpty();
         }
-        for (String line : context.lines()) {
+        for (String line : context.records().stream().map(Object::toString).toList()) {
             assertThat(forms.findIn(line)).as("%s in log line '%s'", auth, line).isEmpty();
         }
     }

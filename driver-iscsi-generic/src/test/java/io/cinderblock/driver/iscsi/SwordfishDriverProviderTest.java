@@ -1,5 +1,6 @@
 package io.cinderblock.driver.iscsi;
 
+import io.cinderblock.sdk.testing.RecordingLogger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -152,7 +153,7 @@ class SwordfishDriverProviderTest {
         Map<String, String> bad = valid();
         bad.put("swordfish_ca_bundle", empty.toString());
         assertThatThrownBy(() -> provider.open(DriverConfig.validate(provider.descriptor(), "b1", bad),
-                new RecordingContext())).isInstanceOfSatisfying(InvalidConfigException.class,
+                new RecordingLogger("iscsi-test").context())).isInstanceOfSatisfying(InvalidConfigException.class,
                         e -> assertThat(e.option()).isEqualTo("swordfish_ca_bundle"));
     }
 
@@ -160,7 +161,7 @@ class SwordfishDriverProviderTest {
     @DisplayName("opens without the device: an unreachable array is DOWN, not an error")
     void opensWithoutDevice() throws Exception {
         try (SwordfishArrayFixture fixture = SwordfishArrayFixture.http();
-                var driver = fixture.openDriver(fixture.refusingConfig(), new RecordingContext())) {
+                var driver = fixture.openDriver(fixture.refusingConfig(), new RecordingLogger("iscsi-test").context())) {
             assertThat(driver.backendState().isUp()).isFalse();
         }
     }
