@@ -1,6 +1,5 @@
 package io.cinderblock.driver.iscsi;
 
-import io.cinderblock.sdk.testing.RecordingLogger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.VolumeDriver;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,6 +1,5 @@
 package io.cinderblock.driver.iscsi;
 
-import io.cinderblock.sdk.testing.RecordingLogger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cinderblock.sdk.spi.ConnectionInfo;
@@ -8,6 +7,7 @@ import io.cinderblock.sdk.spi.Connector;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;

@@ -1,12 +1,10 @@
 package io.cinderblock.driver.iscsi;
 
-import io.cinderblock.sdk.testing.RecordingLogger;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +19,7 @@ import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.support.SecretScrubber;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;

@@ -1,7 +1,5 @@
 package io.cinderblock.driver.iscsi;
 
-import io.cinderblock.sdk.testing.Await;
-import io.cinderblock.sdk.testing.LocalPorts;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -14,6 +12,8 @@ import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.DriverContext;
 import io.cinderblock.sdk.spi.VolumeDriver;
+import io.cinderblock.sdk.testing.Await;
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.cinderblock.driver.iscsi;
 
-import io.cinderblock.sdk.testing.RecordingLogger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +10,7 @@ import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.EndpointRole;
 import io.cinderblock.sdk.spi.StorageProtocol;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,13 +1,13 @@
 package io.cinderblock.driver.iscsi;
 
-import io.cinderblock.sdk.testing.Await;
-import io.cinderblock.sdk.testing.LocalPorts;
-import io.cinderblock.sdk.testing.RecordingLogger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.VolumeDriver;
+import io.cinderblock.sdk.testing.Await;
+import io.cinderblock.sdk.testing.LocalPorts;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,6 +1,5 @@
 package io.cinderblock.driver.iscsi;
 
-import io.cinderblock.sdk.testing.RecordingLogger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +15,7 @@ import io.cinderblock.sdk.spi.PoolStats;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;

@@ -1,6 +1,5 @@
 package io.cinderblock.driver.iscsi;
 
-import io.cinderblock.sdk.testing.RecordingLogger;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -18,6 +17,7 @@ import io.cinderblock.sdk.spi.PoolStats;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

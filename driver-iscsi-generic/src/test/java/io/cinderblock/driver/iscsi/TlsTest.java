@@ -1,10 +1,10 @@
 package io.cinderblock.driver.iscsi;
 
-import io.cinderblock.sdk.testing.RecordingLogger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.VolumeDriver;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
