@@ -165,9 +165,11 @@ final class SseEvents {
         Topology.StorageView storage = topology.readStorage(deadline);
         relay.watch(storage.refs().path(), Set.copyOf(Json.links(storage.node(), "Links.Enclosures",
                 "Storage " + storage.refs().path())));
-        String id = lastEventId;
+        String id = sendable(lastEventId);
         HttpResponse<InputStream> response = client.openStream(path,
                 id.isEmpty() ? Map.of() : Map.of("Last-Event-ID", id));
+        // The watchdog judges this connection from now on, not by the previous one's last byte.
+        lastActivityNanos = System.nanoTime();
         current = response.body();
         if (stopped) {
             return false;
@@ -191,6 +193,20 @@ final class SseEvents {
             relay.scheduleReread("reconnecting the Redfish event stream");
         }
         return read(response.body());
+    }
+
+    /**
+     * The ID as a header value, or "" when it cannot be one: an ID is any text without NUL or a line
+     * end, but an HTTP header takes printable ASCII only, and a refused header would fail every
+     * reconnection alike. Without it the service simply starts from now; the re-read covers the gap.
+     */
+    private String sendable(String id) {
+        if (id.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            return id;
+        }
+        relay.logger().log(System.Logger.Level.DEBUG, "Backend ''{0}'': the last event ID is not printable "
+                + "ASCII; reconnecting without Last-Event-ID", relay.backendName());
+        return "";
     }
 
     private boolean read(InputStream body) throws IOException {
