@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * storage {@code S1} and its {@code Status}, an {@code EventService}) and, at {@value #SSE_PATH}, a
  * real {@code text/event-stream} response held open per client, written as the test asks.
  *
- * <p>HTTP Basic with a password generated per instance; every request without it is 401. Events
+ * <p>HTTP Basic with a password generated per instance, or a Redfish session ({@code POST
+ * SessionService/Sessions}, {@code X-Auth-Token}); every request without either is 401. Events
  * written with {@link #event} get increasing ids and are kept, so a client that reconnects with
  * {@code Last-Event-ID} is sent the ones it missed (as DSP0266 lets a service do). Plain HTTP on
  * 127.0.0.1, an ephemeral port.
@@ -58,6 +59,9 @@ final class SimulatedRedfishSseService implements AutoCloseable {
     private volatile String greeting = "";
     private volatile String state = "Enabled";
     private volatile String health = "OK";
+    private final java.util.Set<String> tokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger logins = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean rejectNextStreamToken;
 
     private SimulatedRedfishSseService() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -121,6 +125,16 @@ final class SimulatedRedfishSseService implements AutoCloseable {
     void storageStatus(String newState, String newHealth) {
         state = newState;
         health = newHealth;
+    }
+
+    /** The next stream request's session token is refused (401) and forgotten, as after a session expiry. */
+    void rejectNextStreamToken() {
+        rejectNextStreamToken = true;
+    }
+
+    /** Session logins so far. */
+    int logins() {
+        return logins.get();
     }
 
     /** Writes raw bytes to every open stream, exactly as given. */
@@ -193,11 +207,26 @@ final class SimulatedRedfishSseService implements AutoCloseable {
         try (exchange) {
             String expected = "Basic " + Base64.getEncoder().encodeToString(("cinder:" + password)
                     .getBytes(StandardCharsets.UTF_8));
-            if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals(RedfishClient.SESSIONS_PATH) && exchange.getRequestMethod().equals("POST")) {
+                login(exchange);
+                return;
+            }
+            String token = exchange.getRequestHeaders().getFirst("X-Auth-Token");
+            if (token != null && path.equals(SSE_PATH) && rejectNextStreamToken) {
+                rejectNextStreamToken = false;
+                tokens.remove(token);
+            }
+            boolean session = token != null && tokens.contains(token);
+            if (!session && !expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 json(exchange, 401, error("Base.1.8.NoValidSession", "No valid credentials"));
                 return;
             }
-            String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestMethod().equals("DELETE") && path.startsWith(RedfishClient.SESSIONS_PATH + "/")) {
+                tokens.remove(token);
+                exchange.sendResponseHeaders(204, -1);
+                return;
+            }
             if (path.equals(SSE_PATH) && offerSse) {
                 stream(exchange);
                 return;
@@ -232,6 +261,22 @@ final class SimulatedRedfishSseService implements AutoCloseable {
                     json(exchange, 404, error("Base.1.8.ResourceMissingAtURI", "No resource at " + path));
             }
         }
+    }
+
+    private void login(HttpExchange exchange) throws IOException {
+        var credentials = mapper.readTree(exchange.getRequestBody());
+        if (!"cinder".equals(credentials.path("UserName").asText())
+                || !password.equals(credentials.path("Password").asText())) {
+            json(exchange, 401, error("Base.1.8.NoValidSession", "Invalid credentials"));
+            return;
+        }
+        int number = logins.incrementAndGet();
+        String token = newPassword();
+        tokens.add(token);
+        String session = RedfishClient.SESSIONS_PATH + "/" + number;
+        exchange.getResponseHeaders().set("X-Auth-Token", token);
+        exchange.getResponseHeaders().set("Location", session);
+        json(exchange, 201, object(session).put("Id", Integer.toString(number)).put("UserName", "cinder"));
     }
 
     private void stream(HttpExchange exchange) throws IOException {

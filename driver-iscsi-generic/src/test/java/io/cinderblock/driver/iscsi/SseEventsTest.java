@@ -154,6 +154,28 @@ class SseEventsTest {
     }
 
     @Test
+    @DisplayName("session auth: the stream carries the session token; a token refused on the stream is one new login, and the stream opens")
+    void sessionToken() throws Exception {
+        try (SwordfishIscsiDriver driver = open(Map.of(SwordfishDriverProvider.AUTH, "session"))) {
+            driver.publishTo(listener);
+            awaitConnections(driver, 1);
+            assertThat(service.logins()).isEqualTo(1);
+
+            service.rejectNextStreamToken();
+            service.dropStreams();
+            awaitConnections(driver, 2);
+            assertThat(service.logins()).isEqualTo(2);
+            assertThat(log.messages(System.Logger.Level.INFO)).anyMatch(m -> m.contains("refused the session token on "
+                    + "GET " + SimulatedRedfishSseService.SSE_PATH));
+            service.storageStatus("StandbyOffline", "OK");
+            service.event(service.record("Base.1.8.ResourceStateChanged", "OK", SimulatedRedfishSseService.STORAGE)
+                    .put("Message", "The state of resource changed to StandbyOffline."), "\n");
+            assertThat(listener.next(BackendState.Status.DOWN, ARRIVAL)).as("events on the new stream").isNotNull();
+        }
+        assertThat(log.text()).doesNotContain(service.password());
+    }
+
+    @Test
     @DisplayName("close() ends the stream and every push thread within a bound; nothing is pushed after it")
     void closeEndsStreamAndThreads() throws Exception {
         SwordfishIscsiDriver driver = open(Map.of());
