@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.spi.BackendState;
-import io.cinderblock.sdk.spi.BackendStateListener;
 import io.cinderblock.sdk.support.SecretScrubber;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,134 +20,95 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
- * The push channel of one backend: an HTTP listener the array POSTs Redfish events to, and the
- * {@code EventDestination} subscription on the array's {@code EventService} that makes it do so.
+ * The POST-subscription transport of the Redfish event channel: an HTTP listener the array POSTs
+ * events to, and the {@code EventDestination} subscription on the array's {@code EventService}
+ * that makes it do so. What an event means is {@link EventRelay}'s business.
  *
  * <p>Each subscription carries a random token, both as the last segment of its {@code Destination}
  * URL and as its {@code Context}; a delivery is accepted only from an address of the array's host,
  * on the token's path, and with that {@code Context} when it carries one (Redfish requires services
  * to echo it; SNIA's emulator does not). Anything else is answered 403/404 and logged at DEBUG.
  *
- * <p>Threads: the JDK HTTP server's dispatcher and one delivery thread; one worker for the
- * subscription (subscribe, check, delete) and the re-reads. A DOWN announcement is pushed from the
- * delivery thread at once; anything else schedules one re-read of the device (events in the next
- * 250 ms share it) whose result is pushed. Identical pushes within a second are dropped, so an event
- * storm is not a listener storm. The subscription is checked (one GET) after a probe finds the array
- * back UP and otherwise at most every {@code redfish_event_check_interval}; a subscription the array
- * no longer has (404, or another Context: it restarted) is reported lost and made again.
+ * <p>Threads: the JDK HTTP server's dispatcher and one delivery thread; the relay's worker for the
+ * subscription (subscribe, check, delete). The subscription is checked (one GET) after a probe
+ * finds the array back UP and otherwise at most every {@code redfish_event_check_interval}; a
+ * subscription the array no longer has (404, or another Context: it restarted) is reported lost
+ * and made again.
  */
-final class EventPush implements AutoCloseable {
+final class EventPush {
     private static final List<String> WANTED_EVENT_TYPES = List.of("StatusChange", "Alert", "ResourceRemoved");
     private static final int MAX_BODY_BYTES = 1 << 20;
-    /** Events arriving this soon after one share its re-read; also lets the array finish the change it announced. */
-    private static final Duration SETTLE = Duration.ofMillis(250);
-    /** After a recovery announcement the device may still read DOWN for a moment: read again this often... */
-    private static final Duration RECOVERY_RETRY = Duration.ofSeconds(1);
-    /** ...at most this many times more. */
-    private static final int RECOVERY_RETRIES = 3;
-    private static final Duration DUPLICATE_WINDOW = Duration.ofSeconds(1);
-
-    private enum Channel { STARTING, UP, LOST }
 
     private final EventPushSettings push;
     private final SwordfishSettings settings;
     private final RedfishClient client;
     private final Topology topology;
-    private final Supplier<BackendState> prober;
+    private final EventRelay relay;
     private final System.Logger logger;
-    private final Clock clock;
     private final String backendName;
-    private final String token = newToken();
+    private final String token;
     /** The backend's password and this channel's token: neither may reach a log line or a reason. */
     private final SecretScrubber scrubber;
     private final ObjectMapper mapper = new ObjectMapper();
-    private final ScheduledThreadPoolExecutor worker;
     private final ExecutorService deliveries;
 
-    private volatile BackendStateListener listener;
-    private volatile boolean closed;
     /** Guarded by this. */
     private HttpServer server;
-    /** Guarded by this. */
-    private Channel channel = Channel.STARTING;
+    private volatile boolean stopped;
     private volatile String subscriptionPath;
-    private volatile String watchedStorage;
-    private volatile Set<String> watchedEnclosures = Set.of();
     private volatile Set<InetAddress> arrayAddresses;
 
     private final AtomicBoolean checkQueued = new AtomicBoolean();
     private volatile long lastCheckNanos = System.nanoTime();
     private volatile boolean lastProbeUp;
-    private final AtomicBoolean rereadQueued = new AtomicBoolean();
-    private final AtomicBoolean rereadExpectsUp = new AtomicBoolean();
-    /** Counts DOWN announcements: a re-read that saw UP while one arrived is stale and not pushed. */
-    private final AtomicLong downAnnouncements = new AtomicLong();
-    /** Guarded by this: the last push, to drop identical ones within {@link #DUPLICATE_WINDOW}. */
-    private String lastPushed = "";
-    private long lastPushedNanos;
 
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong ignored = new AtomicLong();
-    private final AtomicLong coalesced = new AtomicLong();
 
+    /**
+     * @param token the subscription's secret (see {@link #newToken()}); the relay must scrub it too
+     */
     EventPush(EventPushSettings push, SwordfishSettings settings, RedfishClient client, Topology topology,
-            Supplier<BackendState> prober, System.Logger contextLogger, Clock clock, String backendName) {
+            EventRelay relay, String token) {
         this.push = push;
         this.settings = settings;
         this.client = client;
         this.topology = topology;
-        this.prober = prober;
-        this.clock = clock;
-        this.backendName = backendName;
-        this.scrubber = SecretScrubber.of(List.of(settings.password(), token));
-        this.logger = new ScrubbingLogger(contextLogger, scrubber);
-        this.worker = new ScheduledThreadPoolExecutor(1, daemon("redfish-events-" + backendName));
-        this.worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.worker.setRemoveOnCancelPolicy(true);
-        this.deliveries = Executors.newSingleThreadExecutor(daemon("redfish-event-delivery-" + backendName));
+        this.relay = relay;
+        this.token = token;
+        this.backendName = relay.backendName();
+        this.scrubber = relay.scrubber();
+        this.logger = relay.logger();
+        this.deliveries = Executors.newSingleThreadExecutor(EventRelay.daemon("redfish-event-delivery-"
+                + backendName));
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    private static String newToken() {
+    static String newToken() {
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** Binds the listener now (a port in use is reported at once) and subscribes in the background. */
-    boolean start(BackendStateListener target) {
+    void start() {
         synchronized (this) {
-            if (closed || listener != null) {
-                return true;
+            if (stopped) {
+                return;
             }
-            listener = target;
             bind();
         }
-        submit(this::subscribe);
-        return true;
+        relay.submit(this::subscribe);
     }
 
     /** Guarded by this. */
@@ -169,7 +129,7 @@ final class EventPush implements AutoCloseable {
             if (created != null) {
                 created.stop(0);
             }
-            lost("Cannot listen for Redfish events on " + hostPort(where) + ": " + e.getMessage()
+            relay.lost("Cannot listen for Redfish events on " + hostPort(where) + ": " + e.getMessage()
                     + " (option '" + SwordfishDriverProvider.EVENT_PORT + "'); relying on polling");
             return false;
         }
@@ -178,7 +138,7 @@ final class EventPush implements AutoCloseable {
     // ------------------------------------------------------------------ subscription
 
     private void subscribe() {
-        if (closed) {
+        if (stopped) {
             return;
         }
         synchronized (this) {
@@ -203,8 +163,7 @@ final class EventPush implements AutoCloseable {
             String subscriptions = Json.link(service, "Subscriptions", "EventService " + servicePath);
             Topology.StorageView storage = topology.readStorage(deadline);
             List<String> enclosures = Json.links(storage.node(), "Links.Enclosures", "Storage " + storage.refs().path());
-            watchedStorage = storage.refs().path();
-            watchedEnclosures = Set.copyOf(enclosures);
+            relay.watch(storage.refs().path(), Set.copyOf(enclosures));
 
             URI destination = destination();
             ObjectNode body = subscriptionBody(destination, service, storage.refs().path(), enclosures);
@@ -225,7 +184,7 @@ final class EventPush implements AutoCloseable {
                     .orElseThrow(() -> new CinderblockException(ErrorCode.OPERATION_FAILED,
                             where + " accepted the event subscription but named no resource for it (no Location, "
                                     + "no @odata.id): it could never be deleted; relying on polling"));
-            if (closed) {
+            if (stopped) {
                 deleteSubscription(path);
                 return;
             }
@@ -233,10 +192,10 @@ final class EventPush implements AutoCloseable {
             lastCheckNanos = System.nanoTime();
             logger.log(System.Logger.Level.INFO, "Backend ''{0}'': subscribed to Redfish events of {1} as {2}, "
                     + "delivered to {3}", backendName, where, path, withoutToken(destination));
-            restored();
+            relay.restored();
         } catch (IOException | RuntimeException e) {
-            if (!closed) {
-                lost("Redfish event subscription on " + settings.authority() + " failed: "
+            if (!stopped) {
+                relay.lost("Redfish event subscription on " + settings.authority() + " failed: "
                         + scrubber.scrub(String.valueOf(e.getMessage())) + "; relying on polling");
             }
         }
@@ -315,7 +274,7 @@ final class EventPush implements AutoCloseable {
      * back UP (it may have restarted and forgotten us) or the check interval has passed. Never blocks.
      */
     void afterProbe(BackendState state) {
-        if (listener == null || closed) {
+        if (stopped) {
             return;
         }
         boolean up = state.status() == BackendState.Status.UP;
@@ -327,7 +286,7 @@ final class EventPush implements AutoCloseable {
         boolean due = System.nanoTime() - lastCheckNanos >= push.checkInterval().toNanos();
         if ((cameBack || due) && checkQueued.compareAndSet(false, true)) {
             lastCheckNanos = System.nanoTime();
-            if (!submit(this::check)) {
+            if (!relay.submit(this::check)) {
                 checkQueued.set(false);
             }
         }
@@ -335,7 +294,7 @@ final class EventPush implements AutoCloseable {
 
     private void check() {
         checkQueued.set(false);
-        if (closed) {
+        if (stopped) {
             return;
         }
         String path = subscriptionPath;
@@ -354,7 +313,7 @@ final class EventPush implements AutoCloseable {
             }
             if (gone) {
                 subscriptionPath = null;
-                lost("The Redfish event subscription " + path + " on " + settings.authority() + " is gone (HTTP "
+                relay.lost("The Redfish event subscription " + path + " on " + settings.authority() + " is gone (HTTP "
                         + response.status() + "; the array restarted or dropped it); subscribing again");
                 subscribe();
             } else if (!response.isSuccess()) {
@@ -368,42 +327,13 @@ final class EventPush implements AutoCloseable {
         }
     }
 
-    private void lost(String reason) {
-        BackendStateListener target;
-        synchronized (this) {
-            if (closed || channel == Channel.LOST) {
-                logger.log(System.Logger.Level.DEBUG, "Backend ''{0}'': {1}", backendName, reason);
-                return;
-            }
-            channel = Channel.LOST;
-            target = listener;
-        }
-        String clean = scrubber.scrub(reason);
-        logger.log(System.Logger.Level.WARNING, "Backend ''{0}'': {1}", backendName, clean);
-        target.pushLost(clean);
-    }
-
-    private void restored() {
-        BackendStateListener target;
-        synchronized (this) {
-            Channel before = channel;
-            channel = Channel.UP;
-            if (closed || before != Channel.LOST) {
-                return;
-            }
-            target = listener;
-        }
-        logger.log(System.Logger.Level.INFO, "Backend ''{0}'': Redfish events flow again", backendName);
-        target.pushRestored();
-    }
-
     // ------------------------------------------------------------------ deliveries
 
     private void handle(HttpExchange exchange) {
         try (exchange) {
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             InetAddress from = exchange.getRemoteAddress().getAddress();
-            if (closed) {
+            if (stopped) {
                 exchange.sendResponseHeaders(503, -1);
                 return;
             }
@@ -445,7 +375,7 @@ final class EventPush implements AutoCloseable {
             }
             exchange.sendResponseHeaders(204, -1);
             accepted.incrementAndGet();
-            records.forEach(this::onRecord);
+            records.forEach(relay::onRecord);
         } catch (IOException | RuntimeException e) {
             logger.log(System.Logger.Level.DEBUG, "Backend ''{0}'': a Redfish event delivery failed: {1}",
                     backendName, e.toString());
@@ -468,102 +398,6 @@ final class EventPush implements AutoCloseable {
         return bytes.length > MAX_BODY_BYTES ? null : bytes;
     }
 
-    private void onRecord(JsonNode record) {
-        String storage = watchedStorage;
-        if (storage == null || closed) {
-            return;
-        }
-        RedfishEvents.Verdict verdict = RedfishEvents.classify(record, storage, watchedEnclosures);
-        switch (verdict.action()) {
-            case DOWN:
-                downAnnouncements.incrementAndGet();
-                deliver(BackendState.down(scrubber.scrub("Storage '" + Json.lastSegment(storage) + "' on "
-                        + settings.authority() + " announced a failure: " + verdict.event()), clock));
-                break;
-            case RECOVERY_CHECK:
-                rereadExpectsUp.set(true);
-                scheduleReread(verdict.event());
-                break;
-            case CHECK:
-                scheduleReread(verdict.event());
-                break;
-            default:
-                logger.log(System.Logger.Level.DEBUG, "Backend ''{0}'': ignoring {1}, not about storage {2}",
-                        backendName, verdict.event(), storage);
-        }
-    }
-
-    private void scheduleReread(String event) {
-        if (!rereadQueued.compareAndSet(false, true)) {
-            coalesced.incrementAndGet();
-            return;
-        }
-        try {
-            worker.schedule(() -> reread(event, rereadExpectsUp.getAndSet(false), 0), SETTLE.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            rereadQueued.set(false); // closing
-        }
-    }
-
-    private void reread(String event, boolean expectUp, int retry) {
-        if (retry == 0) {
-            rereadQueued.set(false);
-        }
-        if (closed) {
-            return;
-        }
-        long downsBefore = downAnnouncements.get();
-        BackendState state = prober.get();
-        if (closed) {
-            return;
-        }
-        boolean up = state.status() == BackendState.Status.UP;
-        if (up && downAnnouncements.get() != downsBefore) {
-            // A failure was announced while we read: this UP may predate it. The next event or probe decides.
-            logger.log(System.Logger.Level.DEBUG, "Backend ''{0}'': dropped a re-read that overlapped a failure "
-                    + "announcement", backendName);
-            return;
-        }
-        deliver(new BackendState(state.status(), scrubber.scrub("After " + event + ": " + state.reason()),
-                state.observedAt()));
-        if (!up && expectUp && retry < RECOVERY_RETRIES) {
-            try {
-                worker.schedule(() -> reread(event, true, retry + 1), RECOVERY_RETRY.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                // closing
-            }
-        }
-    }
-
-    private void deliver(BackendState state) {
-        BackendStateListener target;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            String key = state.status() + " " + state.reason();
-            long now = System.nanoTime();
-            if (key.equals(lastPushed) && now - lastPushedNanos < DUPLICATE_WINDOW.toNanos()) {
-                coalesced.incrementAndGet();
-                return;
-            }
-            lastPushed = key;
-            lastPushedNanos = now;
-            target = listener;
-        }
-        target.stateChanged(state);
-    }
-
-    private boolean submit(Runnable task) {
-        try {
-            worker.execute(task);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false; // closing
-        }
-    }
-
     // ------------------------------------------------------------------ for tests and diagnostics
 
     /** Deliveries accepted / ignored (wrong source, token, Context, body) / events coalesced. */
@@ -576,7 +410,7 @@ final class EventPush implements AutoCloseable {
     }
 
     long coalescedEvents() {
-        return coalesced.get();
+        return relay.coalescedEvents();
     }
 
     /** The subscription's resource on the array, if subscribed. */
@@ -591,18 +425,11 @@ final class EventPush implements AutoCloseable {
 
     // ------------------------------------------------------------------ close
 
-    /**
-     * Stops receiving, ends the threads and deletes the subscription (one bounded request). After
-     * this returns the listener is never called again. Never throws.
-     */
-    @Override
-    public void close() {
+    /** Stops receiving: the listener's socket and its threads. The subscription stays until {@link #cleanUp()}. */
+    void stop() {
         HttpServer stopping;
         synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+            stopped = true;
             stopping = server;
             server = null;
         }
@@ -610,18 +437,15 @@ final class EventPush implements AutoCloseable {
             stopping.stop(0);
         }
         deliveries.shutdownNow();
-        worker.shutdown();
         try {
-            // A subscription in flight may finish (and then deletes itself); a re-read is cut short.
-            if (!worker.awaitTermination(client.requestBudget().toMillis(), TimeUnit.MILLISECONDS)) {
-                worker.shutdownNow();
-                worker.awaitTermination(1, TimeUnit.SECONDS);
-            }
             deliveries.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            worker.shutdownNow();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** After {@link #stop()} and the worker's end: deletes the subscription (one bounded request). Never throws. */
+    void cleanUp() {
         String path = subscriptionPath;
         subscriptionPath = null;
         if (path != null) {

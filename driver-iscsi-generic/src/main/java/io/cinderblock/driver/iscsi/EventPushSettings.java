@@ -4,6 +4,8 @@ import static io.cinderblock.driver.iscsi.SwordfishDriverProvider.EVENT_ADDRESS;
 import static io.cinderblock.driver.iscsi.SwordfishDriverProvider.EVENT_CHECK_INTERVAL;
 import static io.cinderblock.driver.iscsi.SwordfishDriverProvider.EVENT_DESTINATION;
 import static io.cinderblock.driver.iscsi.SwordfishDriverProvider.EVENT_PORT;
+import static io.cinderblock.driver.iscsi.SwordfishDriverProvider.EVENT_TRANSPORT;
+import static io.cinderblock.driver.iscsi.SwordfishDriverProvider.SSE_HEARTBEAT;
 
 import io.cinderblock.sdk.error.InvalidConfigException;
 import io.cinderblock.sdk.spi.DriverConfig;
@@ -16,21 +18,51 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Where the driver receives the array's Redfish events, parsed once at open. Absent ({@link
- * #from} empty) when {@code redfish_event_port} is 0, the default: polling only.
+ * How the driver hears the array's Redfish events, parsed once at open. Absent ({@link #from}
+ * empty) with the default transport ({@code subscription}) and {@code redfish_event_port} 0:
+ * polling only.
  *
- * @param port the TCP port of the event listener
+ * @param transport POST subscription, Server-Sent Events, or SSE when offered and else subscription
+ * @param port the TCP port of the event listener (subscription); 0 with {@code sse}, and with
+ *     {@code auto} when the service must offer SSE
  * @param address the local address it binds (wildcard by default)
  * @param destination the URL the array is told to call back, without the per-subscription token;
  *     empty: derived at subscription time from the local address that reaches the array
  * @param checkInterval how often (at most) a probe also checks that the subscription still exists
+ * @param heartbeat the longest silence accepted on an SSE stream before it counts as broken
  */
-record EventPushSettings(int port, InetAddress address, Optional<URI> destination, Duration checkInterval) {
+record EventPushSettings(Transport transport, int port, InetAddress address, Optional<URI> destination,
+        Duration checkInterval, Duration heartbeat) {
+
+    /** The values of {@code redfish_event_transport}. */
+    enum Transport {
+        /** An {@code EventDestination} subscription; the array POSTs to our listener. */
+        SUBSCRIPTION,
+        /** The service's {@code ServerSentEventUri} stream. */
+        SSE,
+        /** SSE where the service offers it, else a subscription (which needs {@code redfish_event_port}). */
+        AUTO;
+
+        static Transport parse(String text) {
+            for (Transport transport : values()) {
+                if (transport.name().equalsIgnoreCase(text.strip())) {
+                    return transport;
+                }
+            }
+            throw new InvalidConfigException(EVENT_TRANSPORT, "Option '" + EVENT_TRANSPORT + "' must be one of "
+                    + "subscription, sse, auto; got '" + text + "'");
+        }
+    }
 
     static Optional<EventPushSettings> from(DriverConfig config) {
+        Transport transport = Transport.parse(config.string(EVENT_TRANSPORT));
         int port = (int) config.integer(EVENT_PORT, 0, 65535);
-        if (port == 0) {
+        if (port == 0 && transport == Transport.SUBSCRIPTION) {
             return Optional.empty();
+        }
+        if (port != 0 && transport == Transport.SSE) {
+            throw new InvalidConfigException(EVENT_PORT, "Option '" + EVENT_PORT + "' (" + port + ") has no use "
+                    + "with " + EVENT_TRANSPORT + " = sse, which opens no listener: unset it, or choose auto");
         }
         String host = config.string(EVENT_ADDRESS).strip();
         InetAddress address;
@@ -42,12 +74,19 @@ record EventPushSettings(int port, InetAddress address, Optional<URI> destinatio
         }
         Optional<URI> destination = config.optional(EVENT_DESTINATION, String.class).map(String::strip)
                 .map(EventPushSettings::destination);
-        Duration interval = config.duration(EVENT_CHECK_INTERVAL);
-        if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new InvalidConfigException(EVENT_CHECK_INTERVAL, "Option '" + EVENT_CHECK_INTERVAL
-                    + "' must be at least 1s, got '" + config.string(EVENT_CHECK_INTERVAL) + "'");
+        Duration interval = atLeastOneSecond(config, EVENT_CHECK_INTERVAL);
+        Duration heartbeat = atLeastOneSecond(config, SSE_HEARTBEAT);
+        return Optional.of(new EventPushSettings(transport, port, address, destination, interval, heartbeat));
+    }
+
+    private static Duration atLeastOneSecond(DriverConfig config, String option) {
+        Duration value = config.duration(option);
+        if (value.compareTo(Duration.ofSeconds(1)) < 0) {
+            // Not config.string(): a DURATION option is not readable as a String.
+            throw new InvalidConfigException(option, "Option '" + option + "' must be at least 1s, got "
+                    + value.toMillis() + " ms");
         }
-        return Optional.of(new EventPushSettings(port, address, destination, interval));
+        return value;
     }
 
     private static URI destination(String text) {

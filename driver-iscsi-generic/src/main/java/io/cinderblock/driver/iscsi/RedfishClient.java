@@ -510,6 +510,69 @@ final class RedfishClient implements AutoCloseable {
     }
 
     /**
+     * Opens a long-lived {@code GET} (a Server-Sent Events stream): authenticated as every request
+     * (one new login on a 401/403 in session mode), the answer's headers awaited within the request
+     * budget, no redirects. The body is the caller's to read and close; no timeout covers it.
+     *
+     * @param extraHeaders e.g. {@code Last-Event-ID}
+     * @return the response, whatever its status (the caller judges status and content type)
+     */
+    HttpResponse<java.io.InputStream> openStream(String path, java.util.Map<String, String> extraHeaders) {
+        URI uri = resolve(path);
+        String what = "GET " + uri.getRawPath();
+        for (int attempt = 0; ; attempt++) {
+            Deadline deadline = newDeadline();
+            String token = settings.sessionAuth() ? token(deadline) : null;
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri).GET()
+                    .header("Accept", "text/event-stream")
+                    .header("Cache-Control", "no-cache");
+            if (token != null) {
+                builder.header("X-Auth-Token", token);
+            } else {
+                builder.header("Authorization", basicAuthorization());
+            }
+            extraHeaders.forEach(builder::header);
+            HttpClient client = http;
+            if (client == null) {
+                throw new DeviceUnavailableException(where + ": the driver is closed; no request for " + what);
+            }
+            CompletableFuture<HttpResponse<java.io.InputStream>> future = client.sendAsync(builder.build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<java.io.InputStream> response;
+            try {
+                response = future.get(max1ms(deadline.remaining()).toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                throw new DeviceUnavailableException(where + " did not answer " + what + " within "
+                        + seconds(requestBudget()) + " (request timeout)");
+            } catch (InterruptedException e) {
+                future.cancel(true);
+                Thread.currentThread().interrupt();
+                throw new DeviceUnavailableException("Interrupted while waiting for " + where + " to answer " + what, e);
+            } catch (ExecutionException e) {
+                throw classify(e.getCause() == null ? e : e.getCause(), what);
+            }
+            if ((response.statusCode() == 401 || response.statusCode() == 403) && settings.sessionAuth()
+                    && attempt == 0) {
+                closeQuietly(response.body());
+                logger.log(System.Logger.Level.INFO, where + " refused the session token on " + what + " (HTTP "
+                        + response.statusCode() + "); logging in again");
+                forget(token);
+                continue;
+            }
+            return response;
+        }
+    }
+
+    private static void closeQuietly(java.io.InputStream body) {
+        try {
+            body.close();
+        } catch (IOException e) {
+            // nothing to save
+        }
+    }
+
+    /**
      * Deletes the session, if any, then releases the HTTP client. Never throws. The JDK 17
      * HttpClient has no close(): its workers are our executor's, shut down here, and its selector
      * thread ends once the client is unreachable, so the reference is dropped.

@@ -42,6 +42,8 @@ public final class SwordfishDriverProvider implements VolumeDriverProvider {
     static final String EVENT_ADDRESS = "redfish_event_address";
     static final String EVENT_DESTINATION = "redfish_event_destination";
     static final String EVENT_CHECK_INTERVAL = "redfish_event_check_interval";
+    static final String EVENT_TRANSPORT = "redfish_event_transport";
+    static final String SSE_HEARTBEAT = "redfish_sse_heartbeat";
 
     private static final DriverDescriptor DESCRIPTOR = DriverDescriptor.builder(DRIVER_ID)
             .vendorName("Generic Swordfish")
@@ -89,6 +91,14 @@ public final class SwordfishDriverProvider implements VolumeDriverProvider {
                             + "http://<local address that reaches the array>:<redfish_event_port>/").build())
             .option(ConfigOption.builder(EVENT_CHECK_INTERVAL, OptionType.DURATION).defaultValue("60s")
                     .description("How often a state probe also checks that the event subscription still exists").build())
+            .option(ConfigOption.builder(EVENT_TRANSPORT, OptionType.CHOICE).choices("subscription", "sse", "auto")
+                    .defaultValue("subscription")
+                    .description("How to hear Redfish events: 'subscription' (the array POSTs to redfish_event_port), "
+                            + "'sse' (read the EventService's ServerSentEventUri stream), 'auto' (SSE where offered, "
+                            + "else subscription)").build())
+            .option(ConfigOption.builder(SSE_HEARTBEAT, OptionType.DURATION).defaultValue("300s")
+                    .description("Longest silence (not even a comment line) accepted on the Redfish SSE stream before "
+                            + "it counts as broken: push lost, reconnect").build())
             .capability(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME, Capability.CONNECTION)
             .build();
 

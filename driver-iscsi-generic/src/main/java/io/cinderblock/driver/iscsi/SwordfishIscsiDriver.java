@@ -44,8 +44,8 @@ final class SwordfishIscsiDriver implements VolumeDriver, BackendStatePublisher 
     private final Pools pools;
     private final Volumes volumes;
     private final Exports exports;
-    /** The Redfish event channel; empty when {@code redfish_event_port} is unset (polling only). */
-    private final Optional<EventPush> push;
+    /** The Redfish event channel; empty when push is not configured (polling only). */
+    private final Optional<RedfishEventChannel> push;
 
     SwordfishIscsiDriver(DriverDescriptor descriptor, String backendName, SwordfishSettings settings,
             Optional<EventPushSettings> pushSettings, SecretScrubber scrubber, DriverContext context) {
@@ -66,7 +66,7 @@ final class SwordfishIscsiDriver implements VolumeDriver, BackendStatePublisher 
         Tasks tasks = new Tasks(settings, client);
         this.volumes = new Volumes(settings, client, topology, pools, tasks, logger, backendName);
         this.exports = new Exports(settings, client, topology, volumes, tasks);
-        this.push = pushSettings.map(events -> new EventPush(events, settings, client, topology, this::probe,
+        this.push = pushSettings.map(events -> new RedfishEventChannel(events, settings, client, topology, this::probe,
                 context.logger(), clock, backendName));
     }
 
@@ -97,9 +97,11 @@ final class SwordfishIscsiDriver implements VolumeDriver, BackendStatePublisher 
     }
 
     /**
-     * Subscribes to the array's Redfish events when {@code redfish_event_port} is set: binds the
-     * listener now (a port in use is {@code pushLost} at once) and subscribes in the background (a
-     * refusal is {@code pushLost}). Returns false, doing nothing, when the option is unset.
+     * Starts hearing the array's Redfish events when push is configured ({@code
+     * redfish_event_transport}, {@code redfish_event_port}): for a subscription binds the listener
+     * now (a port in use is {@code pushLost} at once) and subscribes in the background; for
+     * Server-Sent Events opens the stream on its own thread; a refusal is {@code pushLost}. Returns
+     * false, doing nothing, when push is not configured.
      */
     @Override
     public boolean publishTo(BackendStateListener listener) {
@@ -107,8 +109,13 @@ final class SwordfishIscsiDriver implements VolumeDriver, BackendStatePublisher 
         return push.map(events -> events.start(listener)).orElse(false);
     }
 
-    /** The event channel, for tests. */
+    /** The subscription transport of the event channel, for tests. */
     Optional<EventPush> eventPush() {
+        return push.flatMap(RedfishEventChannel::subscriptionTransport);
+    }
+
+    /** The event channel, for tests. */
+    Optional<RedfishEventChannel> eventChannel() {
         return push;
     }
 
@@ -223,7 +230,7 @@ final class SwordfishIscsiDriver implements VolumeDriver, BackendStatePublisher 
     public void close() {
         try {
             // First: the subscription is deleted with the session that is still open.
-            push.ifPresent(EventPush::close);
+            push.ifPresent(RedfishEventChannel::close);
         } finally {
             client.close();
         }

@@ -8,6 +8,7 @@ import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.VolumeDriver;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -28,14 +29,14 @@ import org.junit.jupiter.api.Test;
  */
 class BackendStateFaultTest {
     private SwordfishArrayFixture fixture;
-    private RecordingContext context;
+    private RecordingLogger context;
     private VolumeDriver driver;
 
     @BeforeEach
     void start() throws InterruptedException {
         fixture = SwordfishArrayFixture.http();
-        context = new RecordingContext();
-        driver = fixture.openDriver(SwordfishArrayFixture.FAST_TIMEOUTS, context);
+        context = new RecordingLogger("iscsi-test");
+        driver = fixture.openDriver(SwordfishArrayFixture.FAST_TIMEOUTS, context.context());
         // Warm up (discovery, session, JIT), so that the probes below meet only the injected fault.
         SwordfishArrayFixture.awaitUp(driver, 10);
     }
@@ -71,7 +72,7 @@ class BackendStateFaultTest {
     @Test
     @DisplayName("connection refused")
     void refused() throws Exception {
-        try (VolumeDriver nowhere = fixture.openDriver(withFastTimeouts(fixture.refusingConfig()), context)) {
+        try (VolumeDriver nowhere = fixture.openDriver(withFastTimeouts(fixture.refusingConfig()), context.context())) {
             assertThat(probeDown(nowhere).reason()).contains("refused the connection");
             assertThatThrownBy(nowhere::collectStats).isInstanceOf(DeviceUnavailableException.class);
         }
@@ -115,7 +116,7 @@ class BackendStateFaultTest {
             acceptor.start();
             Map<String, String> config = new java.util.LinkedHashMap<>(fixture.driverConfig());
             config.put(SwordfishDriverProvider.URL, "http://127.0.0.1:" + resetting.getLocalPort());
-            try (VolumeDriver resetDriver = fixture.openDriver(withFastTimeouts(config), context)) {
+            try (VolumeDriver resetDriver = fixture.openDriver(withFastTimeouts(config), context.context())) {
                 List<String> reasons = new ArrayList<>();
                 for (int i = 0; i < 20; i++) {
                     reasons.add(probeDown(resetDriver).reason());
@@ -230,7 +231,7 @@ class BackendStateFaultTest {
     @DisplayName("configured pool missing")
     void poolMissing() {
         try (VolumeDriver missing = fixture.openDriver(withFastTimeouts(Map.of(SwordfishDriverProvider.POOLS,
-                "GOLD, PLATINUM")), context)) {
+                "GOLD, PLATINUM")), context.context())) {
             assertThat(probeDown(missing).reason()).contains("'PLATINUM' not found", "'GOLD', 'SILVER'");
             assertThatThrownBy(missing::collectStats).isInstanceOf(CinderblockException.class)
                     .hasMessageContaining("'PLATINUM' not found");

@@ -7,6 +7,7 @@ import io.cinderblock.sdk.spi.Connector;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -45,7 +46,7 @@ class IscsiLoginTest {
             array.array().setTarget(targetIqn, "127.0.0.1", target.port());
             array.array().enableChap(chapUser, chapSecret);
             ConnectionInfo info;
-            try (VolumeDriver driver = array.openDriver(Map.of(), new RecordingContext())) {
+            try (VolumeDriver driver = array.openDriver(Map.of(), new RecordingLogger("iscsi-test").context())) {
                 Volume volume = driver.createVolume(VolumeSpec.of("v-tgt", 1).inPool("GOLD"));
                 info = driver.initializeConnection(volume, Connector.iscsi("compute-" + suffix, initiatorIqn));
             }

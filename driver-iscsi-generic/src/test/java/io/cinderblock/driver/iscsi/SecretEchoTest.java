@@ -1,11 +1,10 @@
 package io.cinderblock.driver.iscsi;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +19,7 @@ import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.support.SecretScrubber;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
@@ -98,12 +98,12 @@ class SecretEchoTest {
         server.stop();
     }
 
-    private VolumeDriver open(String password, String auth, RecordingContext context) {
+    private VolumeDriver open(String password, String auth, RecordingLogger context) {
         SwordfishDriverProvider provider = new SwordfishDriverProvider();
         Map<String, String> values = Map.of(SwordfishDriverProvider.URL, "http://127.0.0.1:" + server.port(),
                 SwordfishDriverProvider.USER, USER, SwordfishDriverProvider.PASSWORD, password,
                 SwordfishDriverProvider.AUTH, auth, SwordfishDriverProvider.REQUEST_TIMEOUT, "3s");
-        return provider.open(DriverConfig.validate(provider.descriptor(), "echo-backend", values), context);
+        return provider.open(DriverConfig.validate(provider.descriptor(), "echo-backend", values), context.context());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -126,7 +126,7 @@ class SecretEchoTest {
 
     private void checkNoLeak(String password, String auth, int answer) {
         SecretScrubber forms = SecretScrubber.of(List.of(password));
-        RecordingContext context = new RecordingContext();
+        RecordingLogger context = new RecordingLogger("iscsi-test");
         try (VolumeDriver driver = open(password, auth, context)) {
             BackendState state = driver.backendState();
             assertThat(state.status()).isEqualTo(BackendState.Status.DOWN);
@@ -142,7 +142,7 @@ class SecretEchoTest {
             error.printStackTrace(new PrintWriter(trace));
             assertThat(forms.findIn(trace.toString())).as("%s in the stack trace of %s", auth, error).isEmpty();
         }
-        for (String line : context.lines()) {
+        for (String line : context.records().stream().map(Object::toString).toList()) {
             assertThat(forms.findIn(line)).as("%s in log line '%s'", auth, line).isEmpty();
         }
     }

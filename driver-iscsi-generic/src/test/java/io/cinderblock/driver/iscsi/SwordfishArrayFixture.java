@@ -12,8 +12,9 @@ import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.DriverContext;
 import io.cinderblock.sdk.spi.VolumeDriver;
+import io.cinderblock.sdk.testing.Await;
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -138,24 +139,16 @@ final class SwordfishArrayFixture implements AutoCloseable {
      * Waits until the driver sees the array UP (fresh JVMs on a loaded machine answer the first
      * requests slowly); fails after {@code attempts} probes.
      */
-    static void awaitUp(VolumeDriver driver, int attempts) throws InterruptedException {
-        io.cinderblock.sdk.spi.BackendState state = null;
-        for (int i = 0; i < attempts; i++) {
-            state = driver.backendState();
-            if (state.isUp()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Array still DOWN after " + attempts + " probes: " + state);
+    static void awaitUp(VolumeDriver driver, int attempts) {
+        // Each probe is bounded by the driver's state deadline; the pause between probes is 200 ms.
+        Duration bound = driver.stateDeadline().plusMillis(200).multipliedBy(attempts);
+        Await.until(bound, Duration.ofMillis(200), driver::backendState, io.cinderblock.sdk.spi.BackendState::isUp,
+                "array UP within " + attempts + " probes");
     }
 
     /** A configuration whose URL points at a local port nobody listens on: connection refused. */
     Map<String, String> refusingConfig() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = LocalPorts.freeTcpPort();
         Map<String, String> config = new LinkedHashMap<>(driverConfig());
         config.put(SwordfishDriverProvider.URL, "http://127.0.0.1:" + port);
         return config;

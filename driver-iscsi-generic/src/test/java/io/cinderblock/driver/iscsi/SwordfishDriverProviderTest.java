@@ -10,6 +10,7 @@ import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.sdk.spi.EndpointRole;
 import io.cinderblock.sdk.spi.StorageProtocol;
 import io.cinderblock.sdk.spi.VolumeDriverProvider;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,6 +97,49 @@ class SwordfishDriverProviderTest {
         });
     }
 
+    @ParameterizedTest(name = "{0} = ''{1}'' with {2} = ''{3}''")
+    @DisplayName("refuses a bad push option with an error naming it")
+    @CsvSource(delimiter = '|', value = {
+        "redfish_event_transport|poll|redfish_event_port|0",
+        "redfish_event_transport|SSE-please|redfish_event_port|0",
+        "redfish_event_port|8080|redfish_event_transport|sse",
+        "redfish_sse_heartbeat|500ms|redfish_event_transport|sse",
+        "redfish_sse_heartbeat|0s|redfish_event_transport|auto",
+        "redfish_event_check_interval|0s|redfish_event_port|8080",
+        "redfish_event_check_interval|250ms|redfish_event_port|8080",
+    })
+    void refusesPushOptions(String option, String value, String other, String otherValue) {
+        Map<String, String> values = valid();
+        values.put(option, value);
+        values.put(other, otherValue);
+        assertThatThrownBy(() -> EventPushSettings.from(DriverConfig.validate(provider.descriptor(), "b1", values)))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+                    assertThat(e.option()).isEqualTo(option);
+                    assertThat(e.getMessage()).contains(option);
+                });
+    }
+
+    @Test
+    @DisplayName("push: off by default; sse and auto need no port; the transport's case and spaces do not matter")
+    void pushTransports() {
+        Map<String, String> values = valid();
+        assertThat(EventPushSettings.from(DriverConfig.validate(provider.descriptor(), "b1", values))).isEmpty();
+        values.put("redfish_event_transport", "sse");
+        EventPushSettings sse = EventPushSettings.from(DriverConfig.validate(provider.descriptor(), "b1", values))
+                .orElseThrow();
+        assertThat(sse.transport()).isEqualTo(EventPushSettings.Transport.SSE);
+        assertThat(sse.heartbeat()).isEqualTo(java.time.Duration.ofSeconds(300));
+        values.put("redfish_event_transport", "auto");
+        values.put("redfish_sse_heartbeat", "20s");
+        EventPushSettings auto = EventPushSettings.from(DriverConfig.validate(provider.descriptor(), "b1", values))
+                .orElseThrow();
+        assertThat(auto.transport()).isEqualTo(EventPushSettings.Transport.AUTO);
+        assertThat(auto.port()).isZero();
+        assertThat(auto.heartbeat()).isEqualTo(java.time.Duration.ofSeconds(20));
+        assertThat(EventPushSettings.Transport.parse(" Subscription ")).isEqualTo(
+                EventPushSettings.Transport.SUBSCRIPTION);
+    }
+
     @Test
     @DisplayName("a CA bundle with verification off is a contradiction; a file without certificates is refused")
     void caBundleChecks() throws Exception {
@@ -109,7 +153,7 @@ class SwordfishDriverProviderTest {
         Map<String, String> bad = valid();
         bad.put("swordfish_ca_bundle", empty.toString());
         assertThatThrownBy(() -> provider.open(DriverConfig.validate(provider.descriptor(), "b1", bad),
-                new RecordingContext())).isInstanceOfSatisfying(InvalidConfigException.class,
+                new RecordingLogger("iscsi-test").context())).isInstanceOfSatisfying(InvalidConfigException.class,
                         e -> assertThat(e.option()).isEqualTo("swordfish_ca_bundle"));
     }
 
@@ -117,7 +161,7 @@ class SwordfishDriverProviderTest {
     @DisplayName("opens without the device: an unreachable array is DOWN, not an error")
     void opensWithoutDevice() throws Exception {
         try (SwordfishArrayFixture fixture = SwordfishArrayFixture.http();
-                var driver = fixture.openDriver(fixture.refusingConfig(), new RecordingContext())) {
+                var driver = fixture.openDriver(fixture.refusingConfig(), new RecordingLogger("iscsi-test").context())) {
             assertThat(driver.backendState().isUp()).isFalse();
         }
     }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.VolumeDriver;
+import io.cinderblock.sdk.testing.Await;
+import io.cinderblock.sdk.testing.LocalPorts;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,29 +58,20 @@ class SwordfishEmulatorPushTest {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static SwordfishIscsiDriver open(int port, RecordingContext context) {
+    private static SwordfishIscsiDriver open(int port, RecordingLogger context) {
         Map<String, String> options = new HashMap<>();
         options.put(SwordfishDriverProvider.STORAGE_ID, "SF1");
         options.put(SwordfishDriverProvider.EVENT_PORT, Integer.toString(port));
         options.put(SwordfishDriverProvider.EVENT_ADDRESS, "127.0.0.1");
         options.put(SwordfishDriverProvider.EVENT_CHECK_INTERVAL, "1s");
-        return (SwordfishIscsiDriver) emulator.openDriver(options, context);
+        return (SwordfishIscsiDriver) emulator.openDriver(options, context.context());
     }
 
     /** Waits for the background subscription; returns its resource path on the emulator. */
     private static String awaitSubscription(SwordfishIscsiDriver driver) throws InterruptedException {
         EventPush push = driver.eventPush().orElseThrow();
-        long end = System.nanoTime() + ARRIVAL.toNanos();
-        while (push.subscription().isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-        return push.subscription().orElseThrow(() -> new AssertionError("no subscription within " + ARRIVAL));
+        return Await.until(ARRIVAL, push::subscription, java.util.Optional::isPresent, "the event subscription")
+                .orElseThrow();
     }
 
     private static List<String> subscriptions() {
@@ -90,8 +84,8 @@ class SwordfishEmulatorPushTest {
     @Test
     @DisplayName("subscribes with a Destination on our port; storage Critical, then StandbyOffline, is pushed DOWN; OK is re-read and pushed UP")
     void downAndRecovery() throws Exception {
-        int port = freePort();
-        RecordingContext context = new RecordingContext();
+        int port = LocalPorts.freeTcpPort();
+        RecordingLogger context = new RecordingLogger("iscsi-test");
         RecordingListener listener = new RecordingListener();
         try (SwordfishIscsiDriver driver = open(port, context)) {
             assertThat(driver.publishTo(listener)).isTrue();
@@ -126,15 +120,15 @@ class SwordfishEmulatorPushTest {
             assertThat(driver.eventPush().orElseThrow().acceptedDeliveries()).isGreaterThanOrEqualTo(4);
             assertThat(listener.lost()).isEmpty();
             String token = stored.path("Context").asText();
-            assertThat(context.lines()).noneMatch(line -> line.contains(token));
+            assertThat(context.records().stream().map(Object::toString).toList()).noneMatch(line -> line.contains(token));
         }
     }
 
     @Test
     @DisplayName("a delivery with a wrong token, a wrong Context or from another address is ignored")
     void wrongTokenIgnored() throws Exception {
-        int port = freePort();
-        RecordingContext context = new RecordingContext();
+        int port = LocalPorts.freeTcpPort();
+        RecordingLogger context = new RecordingLogger("iscsi-test");
         RecordingListener listener = new RecordingListener();
         try (SwordfishIscsiDriver driver = open(port, context)) {
             driver.publishTo(listener);
@@ -151,7 +145,7 @@ class SwordfishEmulatorPushTest {
                     String.format(critical, ""))).isEqualTo(403);
             assertThat(listener.any(Duration.ofSeconds(1))).as("nothing pushed for ignored deliveries").isNull();
             assertThat(driver.eventPush().orElseThrow().ignoredDeliveries()).isEqualTo(3);
-            assertThat(context.lines()).filteredOn(line -> line.startsWith("DEBUG") && line.contains("ignored"))
+            assertThat(context.records().stream().map(Object::toString).toList()).filteredOn(line -> line.startsWith("DEBUG") && line.contains("ignored"))
                     .hasSize(3);
 
             // The same record on the right path and from the array's address is taken.
@@ -183,7 +177,7 @@ class SwordfishEmulatorPushTest {
     @DisplayName("an event storm (40 changes) becomes a few pushes: re-reads shared, identical pushes within 1 s dropped")
     void stormCoalesced() throws Exception {
         RecordingListener listener = new RecordingListener();
-        try (SwordfishIscsiDriver driver = open(freePort(), new RecordingContext())) {
+        try (SwordfishIscsiDriver driver = open(LocalPorts.freeTcpPort(), new RecordingLogger("iscsi-test"))) {
             driver.publishTo(listener);
             awaitSubscription(driver);
             for (int i = 0; i < 40; i++) {
@@ -204,10 +198,10 @@ class SwordfishEmulatorPushTest {
     @Test
     @DisplayName("close() deletes the subscription on the array, frees the port and ends the push threads")
     void closeDeletesSubscription() throws Exception {
-        int port = freePort();
+        int port = LocalPorts.freeTcpPort();
         RecordingListener listener = new RecordingListener();
         String subscription;
-        SwordfishIscsiDriver driver = open(port, new RecordingContext());
+        SwordfishIscsiDriver driver = open(port, new RecordingLogger("iscsi-test"));
         try {
             driver.publishTo(listener);
             subscription = awaitSubscription(driver);
@@ -229,7 +223,7 @@ class SwordfishEmulatorPushTest {
     @DisplayName("a subscription the array lost (deleted behind our back, as a restart does) is noticed by a probe, reported lost, made again and restored")
     void resubscribesAfterTheArrayLostIt() throws Exception {
         RecordingListener listener = new RecordingListener();
-        try (SwordfishIscsiDriver driver = open(freePort(), new RecordingContext())) {
+        try (SwordfishIscsiDriver driver = open(LocalPorts.freeTcpPort(), new RecordingLogger("iscsi-test"))) {
             driver.publishTo(listener);
             String first = awaitSubscription(driver);
             emulator.delete(first);
@@ -258,9 +252,9 @@ class SwordfishEmulatorPushTest {
         RecordingListener listener = new RecordingListener();
         Map<String, String> options = new HashMap<>();
         options.put(SwordfishDriverProvider.STORAGE_ID, "SF1");
-        options.put(SwordfishDriverProvider.EVENT_PORT, Integer.toString(freePort()));
+        options.put(SwordfishDriverProvider.EVENT_PORT, Integer.toString(LocalPorts.freeTcpPort()));
         options.put(SwordfishDriverProvider.EVENT_ADDRESS, "127.0.0.1");
-        try (SwordfishIscsiDriver driver = (SwordfishIscsiDriver) array.openDriver(options, new RecordingContext())) {
+        try (SwordfishIscsiDriver driver = (SwordfishIscsiDriver) array.openDriver(options, new RecordingLogger("iscsi-test").context())) {
             driver.publishTo(listener);
             String first = awaitSubscription(driver);
             assertThat(driver.backendState().status()).isEqualTo(BackendState.Status.UP);
@@ -270,10 +264,7 @@ class SwordfishEmulatorPushTest {
             array = SwordfishEmulator.startOn(port, "--http-noauth");
             // The default check interval (60 s) is not what finds it: the DOWN -> UP transition is.
             assertThat(driver.backendState().status()).isEqualTo(BackendState.Status.UP);
-            long end = System.nanoTime() + ARRIVAL.toNanos();
-            while (listener.restored() == 0 && System.nanoTime() < end) {
-                Thread.sleep(100);
-            }
+            Await.until(ARRIVAL, listener::restored, n -> n > 0, "push restored");
             assertThat(listener.lost()).singleElement().asString().contains(first, "is gone");
             assertThat(listener.restored()).isEqualTo(1);
             assertThat(driver.eventPush().orElseThrow().subscription()).isPresent();
@@ -293,7 +284,7 @@ class SwordfishEmulatorPushTest {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = taken.getLocalPort();
             RecordingListener listener = new RecordingListener();
-            try (SwordfishIscsiDriver driver = open(port, new RecordingContext())) {
+            try (SwordfishIscsiDriver driver = open(port, new RecordingLogger("iscsi-test"))) {
                 assertThat(driver.publishTo(listener)).isTrue();
                 assertThat(listener.lost()).singleElement().asString()
                         .contains("127.0.0.1:" + port, "redfish_event_port", "relying on polling")
@@ -308,7 +299,7 @@ class SwordfishEmulatorPushTest {
     @DisplayName("without redfish_event_port, publishTo returns false and starts nothing")
     void pushOffByDefault() {
         try (VolumeDriver driver = emulator.openDriver(Map.of(SwordfishDriverProvider.STORAGE_ID, "SF1"),
-                new RecordingContext())) {
+                new RecordingLogger("iscsi-test").context())) {
             assertThat(((SwordfishIscsiDriver) driver).publishTo(new RecordingListener())).isFalse();
             assertThat(((SwordfishIscsiDriver) driver).eventPush()).isEmpty();
         }

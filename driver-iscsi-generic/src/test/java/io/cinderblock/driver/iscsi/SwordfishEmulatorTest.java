@@ -15,6 +15,7 @@ import io.cinderblock.sdk.spi.PoolStats;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -58,14 +59,14 @@ class SwordfishEmulatorTest {
             }
         }
 
-        VolumeDriver open(Map<String, String> overrides, RecordingContext context) {
-            return emulator.openDriver(overrides, context);
+        VolumeDriver open(Map<String, String> overrides, RecordingLogger context) {
+            return emulator.openDriver(overrides, context.context());
         }
 
         @Test
         @DisplayName("chooses the storage that has pools (SF1), not the first member (NVMe storage without pools)")
         void choosesStorageWithPools() {
-            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
+            try (VolumeDriver driver = open(Map.of(), new RecordingLogger("iscsi-test"))) {
                 assertThat(driver.backendState().status()).isEqualTo(BackendState.Status.UP);
                 BackendStats stats = driver.collectStats();
                 assertThat(stats.toCinderMap()).containsEntry("swordfish_storage_id", "SF1");
@@ -76,7 +77,7 @@ class SwordfishEmulatorTest {
         @Test
         @DisplayName("Fixed + Thin is thick and thin; provisioned capacity is the volumes' sizes, not ProvisionedBytes")
         void poolStats() {
-            RecordingContext context = new RecordingContext();
+            RecordingLogger context = new RecordingLogger("iscsi-test");
             try (VolumeDriver driver = open(Map.of(), context)) {
                 PoolStats special = pool(driver.collectStats(), "SpecialPool");
                 assertThat(special.thickProvisioningSupport()).isTrue();
@@ -94,7 +95,7 @@ class SwordfishEmulatorTest {
         @DisplayName("a storage without the optional StoragePools link is UP (not DOWN); its stats say it has no pools")
         void storageWithoutPools() {
             try (VolumeDriver driver = open(Map.of(SwordfishDriverProvider.STORAGE_ID, "IPAttachedDrive1"),
-                    new RecordingContext())) {
+                    new RecordingLogger("iscsi-test"))) {
                 BackendState state = driver.backendState();
                 assertThat(state.status()).as(state.reason()).isEqualTo(BackendState.Status.UP);
                 assertThatThrownBy(driver::collectStats).isInstanceOf(CinderblockException.class)
@@ -106,7 +107,7 @@ class SwordfishEmulatorTest {
         @DisplayName("wrong password: the emulator answers 403; DOWN with 'credentials rejected', never the password")
         void wrongPassword() {
             String wrong = "wr\"ong\\/:%é-" + System.nanoTime();
-            RecordingContext context = new RecordingContext();
+            RecordingLogger context = new RecordingLogger("iscsi-test");
             for (String auth : new String[] {"session", "basic"}) {
                 try (VolumeDriver driver = open(Map.of(SwordfishDriverProvider.PASSWORD, wrong,
                         SwordfishDriverProvider.AUTH, auth), context)) {
@@ -116,13 +117,13 @@ class SwordfishEmulatorTest {
                             .doesNotContain(wrong);
                 }
             }
-            assertThat(String.join("\n", context.lines())).doesNotContain(wrong);
+            assertThat(String.join("\n", context.records().stream().map(Object::toString).toList())).doesNotContain(wrong);
         }
 
         @Test
         @DisplayName("reads an existing export: target IQN, portal and LUN of SNIA's connection 1")
         void existingConnection() {
-            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
+            try (VolumeDriver driver = open(Map.of(), new RecordingLogger("iscsi-test"))) {
                 Volume volume = new VolumeSpec("snap1", "Snapshot1", 10, Optional.empty())
                         .toVolume("SpecialPool", Optional.of(emulator.storagePath() + "/Volumes/3"));
                 ConnectionInfo info = driver.initializeConnection(volume,
@@ -137,7 +138,7 @@ class SwordfishEmulatorTest {
         void poolStatus() {
             String special = emulator.storagePath() + "/StoragePools/SpecialPool";
             String ok = "{\"Status\": {\"Health\": \"OK\", \"HealthRollUp\": \"Degraded\", \"State\": \"Enabled\"}}";
-            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
+            try (VolumeDriver driver = open(Map.of(), new RecordingLogger("iscsi-test"))) {
                 for (String status : new String[] {"{\"State\": \"Disabled\", \"Health\": \"OK\"}",
                         "{\"State\": \"Enabled\", \"Health\": \"Critical\"}"}) {
                     emulator.patch(special, "{\"Status\": " + status + "}");
@@ -160,7 +161,7 @@ class SwordfishEmulatorTest {
         @Test
         @DisplayName("storage Health Critical and State StandbyOffline are DOWN, healed back to UP")
         void storageStatus() {
-            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
+            try (VolumeDriver driver = open(Map.of(), new RecordingLogger("iscsi-test"))) {
                 emulator.setStorageStatus("Enabled", "Critical");
                 assertThat(driver.backendState().reason()).contains("'SF1'", "Critical");
                 assertThat(driver.backendState().status()).isEqualTo(BackendState.Status.DOWN);
@@ -202,7 +203,7 @@ class SwordfishEmulatorTest {
                     + " \"Id\": \"1\", \"Name\": \"P1\", \"Status\": {\"State\": \"Enabled\", \"Health\": \"OK\"},"
                     + " \"SupportedProvisioningPolicies\": [\"Thin\"],"
                     + " \"Capacity\": {\"Data\": {\"AllocatedBytes\": 107374182400, \"ConsumedBytes\": 0}}}");
-            try (VolumeDriver driver = open(Map.of(SwordfishDriverProvider.POOLS, "P1"), new RecordingContext())) {
+            try (VolumeDriver driver = open(Map.of(SwordfishDriverProvider.POOLS, "P1"), new RecordingLogger("iscsi-test"))) {
                 assertThat(driver.backendState().status()).isEqualTo(BackendState.Status.UP);
                 assertThat(driver.collectStats().pools()).extracting(PoolStats::poolName).containsExactly("P1");
                 Volume volume = driver.createVolume(VolumeSpec.of("issue14-p1", 1).inPool("P1"));
@@ -222,13 +223,13 @@ class SwordfishEmulatorTest {
         void optionalLookupDegrades() {
             String base = emulator.storagePath() + "/StoragePools/BasePool";
             emulator.patch(base, "{\"AllocatedVolumes\": {\"@odata.id\": \"" + base + "/AllocatedVolumes\"}}");
-            RecordingContext context = new RecordingContext();
+            RecordingLogger context = new RecordingLogger("iscsi-test");
             try (VolumeDriver driver = open(Map.of(), context)) {
                 BackendStats stats = driver.collectStats();
                 assertThat(pool(stats, "BasePool").totalVolumes()).isEmpty();
                 assertThat(pool(stats, "BasePool").provisionedCapacityGib()).isEmpty();
                 assertThat(pool(stats, "SpecialPool").totalVolumes()).hasValue(1);
-                assertThat(context.lines()).anySatisfy(l -> assertThat(l).startsWith("WARNING")
+                assertThat(context.records().stream().map(Object::toString).toList()).anySatisfy(l -> assertThat(l).startsWith("WARNING")
                         .contains("pool 'BasePool'", base + "/AllocatedVolumes", "404"));
             } finally {
                 emulator.patch(base, "{\"AllocatedVolumes\": null}");
@@ -239,7 +240,7 @@ class SwordfishEmulatorTest {
         @DisplayName("creates, extends, exports (naming the target endpoint), unexports and deletes a volume")
         void lifecycle() {
             Connector host = Connector.iscsi("issue14-host", "iqn.2026-12.org.example:issue14");
-            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
+            try (VolumeDriver driver = open(Map.of(), new RecordingLogger("iscsi-test"))) {
                 Volume volume = driver.createVolume(VolumeSpec.of("issue14-life", 2));
                 assertThat(volume.poolName()).isEqualTo("SpecialPool");
                 volume = driver.extendVolume(volume, 3);
@@ -281,7 +282,7 @@ class SwordfishEmulatorTest {
             emulator.patch(fabric + "/Connections/1", "{\"Links\": {\"InitiatorEndpoints\": [{\"@odata.id\": \""
                     + fabric + "/Endpoints/Initiator1\"}], \"TargetEndpointGroups\": [{\"@odata.id\": \"" + fabric
                     + "/EndpointGroups/TargetEPs\"}]}}");
-            try (VolumeDriver driver = open(Map.of(), new RecordingContext())) {
+            try (VolumeDriver driver = open(Map.of(), new RecordingLogger("iscsi-test"))) {
                 Volume volume = new VolumeSpec("snap1", "Snapshot1", 10, Optional.empty())
                         .toVolume("SpecialPool", Optional.of(emulator.storagePath() + "/Volumes/3"));
                 ConnectionInfo info = driver.initializeConnection(volume,

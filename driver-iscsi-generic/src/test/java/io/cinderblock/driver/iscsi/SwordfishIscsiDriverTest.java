@@ -17,6 +17,7 @@ import io.cinderblock.sdk.spi.PoolStats;
 import io.cinderblock.sdk.spi.Volume;
 import io.cinderblock.sdk.spi.VolumeDriver;
 import io.cinderblock.sdk.spi.VolumeSpec;
+import io.cinderblock.sdk.testing.RecordingLogger;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,14 +33,14 @@ class SwordfishIscsiDriverTest {
     private static final Connector HOST = Connector.iscsi("compute-1", "iqn.2026-11.org.example:compute-1");
 
     private SwordfishArrayFixture fixture;
-    private RecordingContext context;
+    private RecordingLogger context;
     private VolumeDriver driver;
 
     @BeforeEach
     void start() {
         fixture = SwordfishArrayFixture.http();
-        context = new RecordingContext();
-        driver = fixture.openDriver(Map.of(), context);
+        context = new RecordingLogger("iscsi-test");
+        driver = fixture.openDriver(Map.of(), context.context());
     }
 
     @AfterEach
@@ -82,7 +83,7 @@ class SwordfishIscsiDriverTest {
         @Test
         @DisplayName("swordfish_pools restricts the reported pools")
         void poolSelection() {
-            try (VolumeDriver only = fixture.openDriver(Map.of(SwordfishDriverProvider.POOLS, "SILVER"), context)) {
+            try (VolumeDriver only = fixture.openDriver(Map.of(SwordfishDriverProvider.POOLS, "SILVER"), context.context())) {
                 assertThat(only.collectStats().pools()).extracting(PoolStats::poolName).containsExactly("SILVER");
                 assertThat(only.backendState().isUp()).isTrue();
             }
@@ -237,10 +238,10 @@ class SwordfishIscsiDriverTest {
         @Test
         @DisplayName("swordfish_storage_id picks the storage; an unknown id is DOWN naming the option and what exists")
         void storageId() {
-            try (VolumeDriver chosen = fixture.openDriver(Map.of(SwordfishDriverProvider.STORAGE_ID, "S1"), context)) {
+            try (VolumeDriver chosen = fixture.openDriver(Map.of(SwordfishDriverProvider.STORAGE_ID, "S1"), context.context())) {
                 assertThat(chosen.backendState().isUp()).isTrue();
             }
-            try (VolumeDriver unknown = fixture.openDriver(Map.of(SwordfishDriverProvider.STORAGE_ID, "S9"), context)) {
+            try (VolumeDriver unknown = fixture.openDriver(Map.of(SwordfishDriverProvider.STORAGE_ID, "S9"), context.context())) {
                 assertThat(unknown.backendState().reason()).contains("'S9'", "swordfish_storage_id", "'S1'");
             }
         }
@@ -251,7 +252,7 @@ class SwordfishIscsiDriverTest {
             ObjectNode root = fixture.array().resource(SimulatedSwordfishArray.ROOT);
             root.set("StorageServices", root.remove("Storage"));
             fixture.array().putResource(SimulatedSwordfishArray.ROOT, root);
-            try (VolumeDriver old = fixture.openDriver(Map.of(), context)) {
+            try (VolumeDriver old = fixture.openDriver(Map.of(), context.context())) {
                 assertThat(old.collectStats().pools()).hasSize(2);
             }
         }
@@ -260,10 +261,10 @@ class SwordfishIscsiDriverTest {
         @DisplayName("swordfish_fabric_id selects the fabric; an unknown one fails the connection, naming it")
         void fabricId() {
             Volume volume = driver.createVolume(VolumeSpec.of("v-f", 1).inPool("GOLD"));
-            try (VolumeDriver named = fixture.openDriver(Map.of(SwordfishDriverProvider.FABRIC_ID, "ISCSI"), context)) {
+            try (VolumeDriver named = fixture.openDriver(Map.of(SwordfishDriverProvider.FABRIC_ID, "ISCSI"), context.context())) {
                 assertThat(named.initializeConnection(volume, HOST).data()).containsKey("target_iqn");
             }
-            try (VolumeDriver unknown = fixture.openDriver(Map.of(SwordfishDriverProvider.FABRIC_ID, "FC0"), context)) {
+            try (VolumeDriver unknown = fixture.openDriver(Map.of(SwordfishDriverProvider.FABRIC_ID, "FC0"), context.context())) {
                 assertThatThrownBy(() -> unknown.initializeConnection(volume, HOST))
                         .isInstanceOf(CinderblockException.class).hasMessageContaining("'FC0'");
             }
@@ -295,7 +296,7 @@ class SwordfishIscsiDriverTest {
             fixture.server().stubFor(get(urlPathEqualTo("/redfish/v1/TaskService/TaskMonitors/forever")).atPriority(1)
                     .willReturn(aResponse().withStatus(202).withHeader("Retry-After", "1")));
             try (VolumeDriver impatient = fixture.openDriver(Map.of(SwordfishDriverProvider.TASK_TIMEOUT, "2s"),
-                    context)) {
+                    context.context())) {
                 assertThatThrownBy(() -> impatient.createVolume(VolumeSpec.of("v-t", 1).inPool("GOLD")))
                         .isInstanceOfSatisfying(CinderblockException.class, e -> {
                             assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED);
@@ -350,7 +351,7 @@ class SwordfishIscsiDriverTest {
         @DisplayName("iscsi_portal overrides the portal the array reports")
         void portalOverride() {
             try (VolumeDriver overridden = fixture.openDriver(Map.of(SwordfishDriverProvider.ISCSI_PORTAL,
-                    "192.0.2.10:3261"), context)) {
+                    "192.0.2.10:3261"), context.context())) {
                 Volume volume = overridden.createVolume(VolumeSpec.of("v-p", 1).inPool("GOLD"));
                 assertThat(overridden.initializeConnection(volume, HOST).data())
                         .containsEntry("target_portal", "192.0.2.10:3261");
@@ -410,7 +411,7 @@ class SwordfishIscsiDriverTest {
         @Test
         @DisplayName("basic auth sends credentials on each request and opens no session")
         void basic() {
-            try (VolumeDriver basic = fixture.openDriver(Map.of(SwordfishDriverProvider.AUTH, "basic"), context)) {
+            try (VolumeDriver basic = fixture.openDriver(Map.of(SwordfishDriverProvider.AUTH, "basic"), context.context())) {
                 assertThat(basic.backendState().isUp()).isTrue();
                 assertThat(basic.collectStats().pools()).hasSize(2);
             }
@@ -422,7 +423,7 @@ class SwordfishIscsiDriverTest {
         void wrongPassword() {
             String wrongPassword = "wrong-" + java.util.UUID.randomUUID();
             try (VolumeDriver wrong = fixture.openDriver(Map.of(SwordfishDriverProvider.PASSWORD, wrongPassword),
-                    context)) {
+                    context.context())) {
                 BackendState state = wrong.backendState();
                 assertThat(state.isUp()).isFalse();
                 assertThat(state.reason()).contains("credentials rejected", "cinder-").doesNotContain(wrongPassword);
@@ -437,11 +438,11 @@ class SwordfishIscsiDriverTest {
             driver.backendState();
             driver.close();
 
-            assertThat(context.lines()).isNotEmpty();
+            assertThat(context.records().stream().map(Object::toString).toList()).isNotEmpty();
             String tokensSeen = fixture.server().getAllServeEvents().stream()
                     .map(e -> String.valueOf(e.getRequest().getHeader("X-Auth-Token")))
                     .filter(t -> !t.equals("null")).findFirst().orElseThrow();
-            assertThat(context.lines()).noneMatch(l -> l.contains(fixture.password()) || l.contains(tokensSeen));
+            assertThat(context.records().stream().map(Object::toString).toList()).noneMatch(l -> l.contains(fixture.password()) || l.contains(tokensSeen));
         }
     }
 
@@ -452,7 +453,7 @@ class SwordfishIscsiDriverTest {
         @DisplayName("an oversized body is refused")
         void oversized() {
             try (VolumeDriver small = fixture.openDriver(Map.of(SwordfishDriverProvider.MAX_RESPONSE_BYTES, "2048"),
-                    context)) {
+                    context.context())) {
                 fixture.server().stubFor(get(urlPathEqualTo("/redfish/v1/Storage")).atPriority(1).willReturn(aResponse()
                         .withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody("{\"Members\": [], \"Padding\": \"" + "x".repeat(10_000) + "\"}")));

@@ -1,9 +1,8 @@
 package io.cinderblock.driver.iscsi;
 
+import io.cinderblock.sdk.testing.LocalPorts;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +41,7 @@ final class TgtdTarget implements AutoCloseable {
             String chapSecret) throws IOException, InterruptedException {
         String tgtd = Tools.require("tgtd", "tgt");
         Tools.require("tgtadm", "tgt");
-        int port = freePort();
+        int port = LocalPorts.freeTcpPort();
         int controlPort = freeControlPort();
         Path log = directory.resolve("tgtd.log");
         Process process = new ProcessBuilder(tgtd, "-f", "-C", String.valueOf(controlPort),
@@ -99,12 +98,6 @@ final class TgtdTarget implements AutoCloseable {
         Tools.Result result = Tools.run(command);
         if (result.exitCode() != 0) {
             throw new IOException("tgtadm " + String.join(" ", arguments) + " failed: " + result.output());
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
