@@ -2,10 +2,11 @@
 # A vendor's first day, in CI: deploys this reactor to a file repository (as a release would),
 # generates a driver project from io.cinderblock:cinderblock-driver-archetype in a temp directory,
 # and builds it with an EMPTY local repository that resolves cinderblock artifacts from the file
-# repository and everything else from Maven Central. Then checks, by parsing the Surefire XML,
-# that the conformance kit ran every requirement and passed; builds it again with the current
+# repository and everything else from Maven Central. Then checks, by parsing the Surefire XML and
+# the kit's own JUnit XML, that the conformance kit ran every requirement and passed, with suites
+# named after the driver, right counts and test cases named "ID phrase"; builds it again with the current
 # Maven 3.9 (downloaded from Maven Central); and checks that misconfigured copies (Surefire 2.12.4
-# forced; tests filtered away; a fixture without its device-fault hook) fail with a message that
+# forced; Surefire 3.5.4, which miscounts the kit's nested tests; tests filtered away; a fixture without its device-fault hook) fail with a message that
 # says why. The guide's (docs/writing-a-driver.md) shell blocks marked ci:generate and ci:build run
 # verbatim, and its Java excerpts must appear in the generated sources.
 # Never installs into ~/.m2. Usage: bash .ci/driver-starter.sh [WORK_DIR]  (default: a new temp dir)
@@ -106,27 +107,54 @@ print(f"{count} excerpts match")
 PY
 
 requirements=$(grep -cE '^\| *[A-Z]+-[0-9]+ *\|' "$root/conformance-tck/REQUIREMENTS.md")
-python3 - "$PWD/target/surefire-reports" com.example.storage.acme.AcmeConformanceTest "$requirements" <<'PY'
-import glob, os, sys
+requirement_ids=$(grep -oE '^\| *[A-Z]+-[0-9]+ *\|' "$root/conformance-tck/REQUIREMENTS.md" | tr -d '| ' | paste -sd, -)
+# Parses both JUnit XML files a CI server may read (Surefire's and the kit's own) and checks their
+# structure: one suite named after the driver, counts equal to the test cases it holds, one test case
+# per requirement named "ID phrase".
+python3 - "$PWD" com.example.storage.acme.AcmeConformanceTest acme "$requirement_ids" <<'PY'
+import os, re, sys
 import xml.etree.ElementTree as ET
-reports, test_class, requirements = sys.argv[1], sys.argv[2], int(sys.argv[3])
-cases = []
-for path in sorted(glob.glob(os.path.join(reports, "TEST-*.xml"))):
-    for case in ET.parse(path).getroot().iter("testcase"):
-        if os.path.basename(path).startswith("TEST-" + test_class) or case.get("classname", "").startswith(test_class):
-            cases.append(case)
-failed = [c.get("name") for c in cases if c.find("failure") is not None or c.find("error") is not None]
+project, test_class, driver, ids = sys.argv[1], sys.argv[2], sys.argv[3], set(sys.argv[4].split(","))
 def reason(skip):  # Surefire writes the reason as the message, or as the first line of the stack trace
     return skip.get("message") or ((skip.text or "").strip().splitlines() or ["no reason given"])[0]
-skipped = [(c.get("classname") + " " + c.get("name"), reason(c.find("skipped")))
-           for c in cases if c.find("skipped") is not None]
-seconds = sum(float(c.get("time", "0")) for c in cases)
-print(f"Surefire XML: {len(cases)} kit test cases for {requirements} requirements, {len(failed)} failed, "
-      f"{len(skipped)} skipped, {seconds:.1f} s of tests")
+def check(path, suite_name, classname_ok):
+    if not os.path.isfile(path):
+        sys.exit(f"FAIL: no {path}")
+    suite = ET.parse(path).getroot()
+    cases = suite.findall("testcase")
+    where = os.path.relpath(path, project)
+    if suite.tag != "testsuite" or suite.get("name") != suite_name:
+        sys.exit(f"FAIL: {where}: the suite is <{suite.tag} name={suite.get('name')!r}>, expected {suite_name!r}")
+    counted = {"tests": len(cases)}
+    for attribute, child in (("skipped", "skipped"), ("failures", "failure"), ("errors", "error")):
+        counted[attribute] = sum(1 for c in cases if c.find(child) is not None)
+    for attribute, count in counted.items():
+        if suite.get(attribute) != str(count):
+            sys.exit(f"FAIL: {where}: {attribute}={suite.get(attribute)!r} but the suite holds {count}")
+    names = [c.get("name") for c in cases]
+    bad = [n for n in names if not re.fullmatch(r"[A-Z]+-\d+ \S.*", n)]
+    if bad or len(set(names)) != len(names):
+        sys.exit(f"FAIL: {where}: test cases not named 'ID phrase', or not unique: {bad[:3]}")
+    missing = ids - {n.split(" ", 1)[0] for n in names}
+    if missing or len(cases) != len(ids):
+        sys.exit(f"FAIL: {where}: {len(cases)} test cases for {len(ids)} requirements; missing {sorted(missing)}")
+    odd = [c.get("classname") for c in cases if not classname_ok(c.get("classname"))]
+    if odd:
+        sys.exit(f"FAIL: {where}: unexpected class names {sorted(set(odd))[:3]}")
+    return suite, cases
+suite, cases = check(os.path.join(project, "target/surefire-reports/TEST-" + test_class + ".xml"), driver,
+                     lambda name: re.fullmatch(r"[A-Z][A-Za-z ]+", name) is not None)
+skipped = [(c.get("classname") + " " + c.get("name"), reason(c.find("skipped"))) for c in cases if c.find("skipped") is not None]
+print(f"Surefire XML: suite '{suite.get('name')}' tests={suite.get('tests')} skipped={suite.get('skipped')} "
+      f"failures={suite.get('failures')} errors={suite.get('errors')}: one test case per requirement ({len(ids)}), "
+      f"{sum(float(c.get('time', '0')) for c in cases):.1f} s of tests")
 for name, message in skipped:
     print(f"  skipped: {name}: {message}")
-if len(cases) < requirements or failed:
-    sys.exit(f"FAIL: the kit ran {len(cases)} tests for {requirements} requirements; failed: {failed}")
+if int(suite.get("failures")) or int(suite.get("errors")):
+    sys.exit("FAIL: kit tests failed")
+own, _ = check(os.path.join(project, f"target/cinderblock-kit/{driver}/TEST-cinderblock-kit.{driver}.xml"),
+               f"cinderblock-kit.{driver}", lambda name: name.startswith(f"cinderblock-kit.{driver}."))
+print(f"Kit XML: suite '{own.get('name')}' tests={own.get('tests')} skipped={own.get('skipped')}: same structure")
 PY
 for f in tck-report.json tck-report.html; do
   [ -s "target/tck-report/$f" ] || { echo "FAIL: the standalone kit run wrote no target/tck-report/$f" >&2; exit 1; }
@@ -185,6 +213,8 @@ expect_failure() {
 }
 echo "== Misconfigured copies must fail"
 expect_failure surefire-2.12.4 "the kit ran no test" -Dsurefire.version=2.12.4 -Dtck.standalone.skip=true
+# An older Surefire 3 runs the kit but writes tests="0" on the suite: a CI server would show no test.
+expect_failure surefire-3.5.4 "wrote wrong counts" -Dsurefire.version=3.5.4 -Dtck.standalone.skip=true
 expect_failure tests-filtered "fewer than its $requirements requirements" -Dgroups=stats -Dtck.standalone.skip=true
 # A fixture without device-fault hooks: FAULT-8 is skipped for a set-up reason, not a capability.
 edit="sed -i '/deviceFault(DeviceFault.of/,/array::repair))/d' src/test/java/com/example/storage/acme/AcmeConformanceTest.java" \

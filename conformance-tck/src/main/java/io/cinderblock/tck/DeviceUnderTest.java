@@ -25,9 +25,14 @@ import io.cinderblock.sdk.ApiStatus;
 public record DeviceUnderTest(String model, String firmware, boolean simulated, boolean declared) {
 
     /**
-     * Checks the components.
+     * Checks the components. Fixtures use {@link #of}, {@link #simulated} or {@link #undeclared}.
      *
+     * @param model the device model, or the simulator's name
+     * @param firmware the firmware version; empty for a simulator or when not declared
+     * @param simulated whether the device is a simulator
+     * @param declared whether the fixture declared a device at all
      * @throws NullPointerException if a text is null
+     * @since 0.1
      */
     public DeviceUnderTest {
         requireNonNull(model, "model is null");
@@ -41,6 +46,7 @@ public record DeviceUnderTest(String model, String firmware, boolean simulated, 
      * @param firmware e.g. {@code "7.2.1"}; not blank
      * @return the declaration
      * @throws IllegalArgumentException if either is blank
+     * @since 0.1
      */
     public static DeviceUnderTest of(String model, String firmware) {
         return new DeviceUnderTest(notBlank(model, "model"), notBlank(firmware, "firmware"), false, true);
@@ -52,6 +58,7 @@ public record DeviceUnderTest(String model, String firmware, boolean simulated, 
      * @param name what simulates it, e.g. {@code "driver-sim in-process server"}; not blank
      * @return the declaration
      * @throws IllegalArgumentException if the name is blank
+     * @since 0.1
      */
     public static DeviceUnderTest simulated(String name) {
         return new DeviceUnderTest(notBlank(name, "simulator name"), "", true, true);
@@ -61,6 +68,7 @@ public record DeviceUnderTest(String model, String firmware, boolean simulated, 
      * What a fixture that declares nothing gets: the report says the device was not declared.
      *
      * @return the undeclared device
+     * @since 0.1
      */
     public static DeviceUnderTest undeclared() {
         return new DeviceUnderTest("not declared by the fixture", "", false, false);
@@ -70,6 +78,7 @@ public record DeviceUnderTest(String model, String firmware, boolean simulated, 
      * One line for reports: {@code Acme FS-9000, firmware 7.2.1} or {@code simulated: NAME}.
      *
      * @return the description
+     * @since 0.1
      */
     public String describe() {
         if (simulated) {

@@ -2,6 +2,7 @@ package io.cinderblock.tck.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.ConfigOption;
 import io.cinderblock.sdk.spi.DriverDescriptor;
 import io.cinderblock.sdk.spi.EndpointRole;
@@ -28,7 +29,10 @@ import java.util.Optional;
  * <p>A {@code PORT} without a {@code HOST} of the same transport is taken to be on 127.0.0.1; a
  * {@code HOST} without a {@code PORT}, or a URL without a port and an unknown scheme, cannot be
  * proxied and is refused, since the kit cannot know where to forward.
+ *
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
 public final class DeviceProxies implements AutoCloseable {
     private static final Map<String, Integer> DEFAULT_PORTS = Map.of("http", 80, "https", 443, "ssh", 22,
             "snmp", 161, "udp", 161);
@@ -41,7 +45,13 @@ public final class DeviceProxies implements AutoCloseable {
         this.proxies = List.copyOf(proxies);
     }
 
-    /** Whether the descriptor declares any endpoint option the kit can proxy. */
+    /**
+     * Whether the descriptor declares any endpoint option the kit can proxy.
+     *
+     * @param descriptor the driver's descriptor
+     * @return true if an option declares an {@link EndpointRole}
+     * @since 0.1
+     */
     public static boolean canProxy(DriverDescriptor descriptor) {
         return descriptor.options().stream().anyMatch(o -> o.endpoint().isPresent());
     }
@@ -51,8 +61,10 @@ public final class DeviceProxies implements AutoCloseable {
      *
      * @param descriptor the driver's descriptor, naming its endpoint options
      * @param config the configuration that reaches the device directly
+     * @return the started proxies, to close after use
      * @throws IllegalArgumentException if the driver declares no endpoint, or one that cannot be
      *     proxied; the message names the option
+     * @since 0.1
      */
     public static DeviceProxies insert(DriverDescriptor descriptor, Map<String, String> config) {
         requireNonNull(descriptor, "descriptor is null");
@@ -165,46 +177,93 @@ public final class DeviceProxies implements AutoCloseable {
         }
     }
 
-    /** The configuration with every endpoint pointing at its proxy. */
+    /**
+     * The configuration with every endpoint pointing at its proxy.
+     *
+     * @return the rewritten configuration (unmodifiable)
+     * @since 0.1
+     */
     public Map<String, String> config() {
         return config;
     }
 
-    /** The proxies, one per endpoint. */
+    /**
+     * The proxies, one per endpoint.
+     *
+     * @return the proxies (unmodifiable)
+     * @since 0.1
+     */
     public List<FaultProxy> proxies() {
         return proxies;
     }
 
-    /** Whether every proxy can simulate {@code mode}. */
+    /**
+     * Whether every proxy can simulate a mode.
+     *
+     * @param mode the mode to ask about
+     * @return true if {@link #mode(FaultMode)} accepts it
+     * @since 0.1
+     */
     public boolean supports(FaultMode mode) {
         return proxies.stream().allMatch(p -> p.supports(mode));
     }
 
-    /** Switches every proxy to {@code mode}. */
+    /**
+     * Switches every proxy to a mode.
+     *
+     * @param mode the new mode
+     * @throws UnsupportedOperationException if a proxy does not support it (see {@link #supports})
+     * @since 0.1
+     */
     public void mode(FaultMode mode) {
         proxies.forEach(p -> p.mode(mode));
     }
 
-    /** Sets the latency of {@link FaultMode#SLOW} on every proxy. */
+    /**
+     * Sets the latency of {@link FaultMode#SLOW} on every proxy.
+     *
+     * @param latency the added delay; not negative
+     * @since 0.1
+     */
     public void latency(Duration latency) {
         proxies.forEach(p -> p.latency(latency));
     }
 
-    /** Sets the idle timeout of {@link FaultMode#IDLE_CLOSE} on every proxy (all must be TCP: see {@link #supports}). */
+    /**
+     * Sets the idle timeout of {@link FaultMode#IDLE_CLOSE} on every proxy (all must be TCP: see {@link #supports}).
+     *
+     * @param idleTimeout the idle time; positive
+     * @throws UnsupportedOperationException if a proxy is UDP
+     * @since 0.1
+     */
     public void idleTimeout(Duration idleTimeout) {
         proxies.forEach(p -> p.idleTimeout(idleTimeout));
     }
 
-    /** How many times the driver reached any of the proxies (connections, datagrams). */
+    /**
+     * How many times the driver reached any of the proxies (connections, datagrams).
+     *
+     * @return the sum over the proxies
+     * @since 0.1
+     */
     public long arrivals() {
         return proxies.stream().mapToLong(FaultProxy::arrivals).sum();
     }
 
-    /** Back to {@link FaultMode#PASS} everywhere. */
+    /**
+     * Back to {@link FaultMode#PASS} everywhere.
+     *
+     * @since 0.1
+     */
     public void heal() {
         mode(FaultMode.PASS);
     }
 
+    /**
+     * Stops every proxy; idempotent.
+     *
+     * @since 0.1
+     */
     @Override
     public void close() {
         proxies.forEach(FaultProxy::close);

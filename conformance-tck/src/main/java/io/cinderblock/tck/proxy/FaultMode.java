@@ -1,6 +1,13 @@
 package io.cinderblock.tck.proxy;
 
-/** What a {@link FaultProxy} does to the traffic between a driver and its device. */
+import io.cinderblock.sdk.ApiStatus;
+
+/**
+ * What a {@link FaultProxy} does to the traffic between a driver and its device.
+ *
+ * @since 0.1
+ */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
 public enum FaultMode {
     /** Forward everything untouched. */
     PASS,

@@ -2,6 +2,7 @@ package io.cinderblock.tck.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.Transport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Sockets are read with a short timeout, so that an idle or silent connection still notices a
  * change of mode.
+ *
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
 public final class TcpFaultProxy implements FaultProxy {
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final int POLL_MILLIS = 100;
@@ -72,7 +76,10 @@ public final class TcpFaultProxy implements FaultProxy {
     /**
      * Starts a proxy on a free port of 127.0.0.1, forwarding to {@code target}.
      *
+     * @param target the device endpoint to forward to
+     * @return the started proxy, in {@link FaultMode#PASS}
      * @throws UncheckedIOException if no port can be bound
+     * @since 0.1
      */
     public static TcpFaultProxy start(InetSocketAddress target) {
         requireNonNull(target, "target is null");

@@ -2,6 +2,7 @@ package io.cinderblock.tck.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +31,10 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@link FaultMode#REFUSE}: the proxy's socket is closed, so the kernel answers ICMP port unreachable.
  *   <li>{@link FaultMode#RESET}: not supported; UDP has no connection to reset.
  * </ul>
+ *
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
 public final class UdpFaultProxy implements FaultProxy {
     private static final int MAX_DATAGRAM = 65_535;
 
@@ -62,7 +66,10 @@ public final class UdpFaultProxy implements FaultProxy {
     /**
      * Starts a proxy on a free UDP port of 127.0.0.1, forwarding to {@code target}.
      *
+     * @param target the device endpoint to forward to
+     * @return the started proxy, in {@link FaultMode#PASS}
      * @throws UncheckedIOException if no port can be bound
+     * @since 0.1
      */
     public static UdpFaultProxy start(InetSocketAddress target) {
         requireNonNull(target, "target is null");

@@ -3,6 +3,7 @@ package io.cinderblock.tck.runner;
 import static java.util.Objects.requireNonNull;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.tck.TckFixture;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -28,8 +29,11 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * }</pre>
  *
  * <p>The fixture reaches {@link StandaloneKit} through a static holder, so runs in one JVM are
- * serialized.
+ * serialized. Not thread-safe to configure: build and execute a run on one thread.
+ *
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
 public final class ConformanceRun {
     private static final Object RUNNING = new Object();
     private static final AtomicReference<TckFixture> CURRENT = new AtomicReference<>();
@@ -47,35 +51,69 @@ public final class ConformanceRun {
         this.fixture = requireNonNull(fixture, "fixture is null");
     }
 
-    /** A run of every requirement against {@code fixture}. */
+    /**
+     * A run of every requirement against a fixture.
+     *
+     * @param fixture the driver and device to certify
+     * @return the run, to configure and {@link #execute()}
+     * @since 0.1
+     */
     public static ConformanceRun of(TckFixture fixture) {
         return new ConformanceRun(fixture);
     }
 
-    /** The fixture of the run in progress, for {@link StandaloneKit}. */
+    /**
+     * The fixture of the run in progress, for {@link StandaloneKit}.
+     *
+     * @since 0.1
+     */
     static Optional<TckFixture> currentFixture() {
         return Optional.ofNullable(CURRENT.get());
     }
 
-    /** Runs only tests with one of these tags (group names, requirement ids, capability names). */
+    /**
+     * Runs only tests with one of these tags; adds to earlier calls.
+     *
+     * @param tags group names ({@code faults}), requirement ids ({@code STATE-2}) or capability names
+     * @return this run
+     * @since 0.1
+     */
     public ConformanceRun include(List<String> tags) {
         include.addAll(tags);
         return this;
     }
 
-    /** Skips tests with any of these tags. */
+    /**
+     * Skips tests with any of these tags; adds to earlier calls.
+     *
+     * @param tags group names, requirement ids or capability names
+     * @return this run
+     * @since 0.1
+     */
     public ConformanceRun exclude(List<String> tags) {
         exclude.addAll(tags);
         return this;
     }
 
-    /** Also reports to {@code listener} (progress output, say). */
+    /**
+     * Also reports to a listener (progress output, say).
+     *
+     * @param listener called by the JUnit Platform on the run's thread
+     * @return this run
+     * @since 0.1
+     */
     public ConformanceRun listener(TestExecutionListener listener) {
         listeners.add(requireNonNull(listener, "listener is null"));
         return this;
     }
 
-    /** Writes Open Test Reporting XML into {@code directory} (the JUnit XML comes from {@link RunResult}, see the README). */
+    /**
+     * Writes Open Test Reporting XML into a directory (the JUnit XML comes from {@link RunResult}, see the README).
+     *
+     * @param directory where the XML goes; created if absent
+     * @return this run
+     * @since 0.1
+     */
     public ConformanceRun xmlReports(Path directory) {
         this.reportDir = requireNonNull(directory, "directory is null");
         return this;
@@ -88,6 +126,7 @@ public final class ConformanceRun {
      * @param name {@code standalone} or {@code embedded}
      * @param artifacts the jars the driver was loaded from
      * @return this run
+     * @since 0.1
      */
     ConformanceRun provenance(String name, List<Path> artifacts) {
         this.entryPoint = requireNonNull(name, "name is null");
@@ -95,13 +134,25 @@ public final class ConformanceRun {
         return this;
     }
 
-    /** Where the XML writers report their own problems; default standard error. */
+    /**
+     * Where the XML writers report their own problems; default standard error.
+     *
+     * @param writer the writer
+     * @return this run
+     * @since 0.1
+     */
     public ConformanceRun diagnostics(PrintWriter writer) {
         this.diagnostics = requireNonNull(writer, "writer is null");
         return this;
     }
 
-    /** Runs the kit and returns what it found. */
+    /**
+     * Runs the kit and returns what it found. Blocks until every selected test ended; runs in one
+     * JVM wait for each other.
+     *
+     * @return every test's result and the run's context
+     * @since 0.1
+     */
     public RunResult execute() {
         synchronized (RUNNING) {
             CURRENT.set(fixture);

@@ -34,7 +34,11 @@ public record DriverArtifact(String name, String kind, String sha256) {
     /**
      * Checks the components.
      *
+     * @param name the file name
+     * @param kind {@code jar} or {@code directory}
+     * @param sha256 lower-case hex
      * @throws IllegalArgumentException if the digest is not 64 lower-case hex digits
+     * @since 0.1
      */
     public DriverArtifact {
         requireNonNull(name, "name is null");
@@ -51,6 +55,7 @@ public record DriverArtifact(String name, String kind, String sha256) {
      * @param path the file or directory
      * @return its record
      * @throws UncheckedIOException if it cannot be read
+     * @since 0.1
      */
     public static DriverArtifact of(Path path) {
         Path name = path.getFileName();

@@ -37,11 +37,23 @@ import org.junit.platform.launcher.TestPlan;
  */
 @ApiStatus(value = ApiStatus.Status.INTERNAL, since = "0.1")
 public final class EmbeddedReports implements TestExecutionListener {
-    /** The configuration parameter (or system property) naming the report directory. */
+    /**
+     * The configuration parameter (or system property) naming the report directory.
+     *
+     * @since 0.1
+     */
     public static final String REPORT_DIR = "cinderblock.kit.report-dir";
-    /** The configuration parameter (or system property) naming a signing key. */
+    /**
+     * The configuration parameter (or system property) naming a signing key.
+     *
+     * @since 0.1
+     */
     public static final String SIGN_KEY = "cinderblock.kit.sign-key";
-    /** Where reports go by default, relative to the working directory. */
+    /**
+     * Where reports go by default, relative to the working directory.
+     *
+     * @since 0.1
+     */
     public static final String DEFAULT_DIR = "target/cinderblock-kit";
 
     private static final Map<String, TckFixture> FIXTURES = new ConcurrentHashMap<>();
@@ -49,7 +61,11 @@ public final class EmbeddedReports implements TestExecutionListener {
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private volatile TestPlan plan;
 
-    /** Instantiated by the JUnit Platform's {@code ServiceLoader}. */
+    /**
+     * Instantiated by the JUnit Platform's {@code ServiceLoader}.
+     *
+     * @since 0.1
+     */
     public EmbeddedReports() {}
 
     /**
@@ -58,6 +74,7 @@ public final class EmbeddedReports implements TestExecutionListener {
      *
      * @param kitClass the concrete kit class (the vendor's test)
      * @param fixture its fixture
+     * @since 0.1
      */
     public static void fixtureReady(Class<?> kitClass, TckFixture fixture) {
         FIXTURES.put(kitClass.getName(), fixture);
@@ -138,7 +155,11 @@ public final class EmbeddedReports implements TestExecutionListener {
         return value.or(() -> Optional.ofNullable(System.getProperty(key))).filter(v -> !v.isBlank());
     }
 
-    /** The kit class an identifier belongs to: its top-level class ancestor, if that class extends the kit. */
+    /**
+     * The kit class an identifier belongs to: its top-level class ancestor, if that class extends the kit.
+     *
+     * @since 0.1
+     */
     private Optional<String> kitClassOf(TestIdentifier id) {
         TestPlan current = plan;
         if (current == null) {

@@ -40,7 +40,15 @@ public record RunContext(String entryPoint, DeviceUnderTest device, Map<String, 
     /**
      * Copies the collections.
      *
+     * @param entryPoint {@code standalone} or {@code embedded}
+     * @param device the device under test as the fixture declared it
+     * @param configuration the driver options, secrets masked
+     * @param driverArtifacts every jar (or classes directory) the driver was loaded from
+     * @param deviceFaults the names of the fixture's device-level faults
+     * @param tuning the fixture's tolerances and timeouts
+     * @param environment the JDK and operating system
      * @throws NullPointerException if a component is null
+     * @since 0.1
      */
     public RunContext {
         requireNonNull(entryPoint, "entryPoint is null");
@@ -59,6 +67,7 @@ public record RunContext(String entryPoint, DeviceUnderTest device, Map<String, 
      * @param fixture the fixture
      * @param artifacts the driver's jars; empty to take the code source of the provider's class
      * @return the context
+     * @since 0.1
      */
     static RunContext of(String entryPoint, TckFixture fixture, List<Path> artifacts) {
         DriverDescriptor descriptor = fixture.provider().descriptor();
@@ -77,7 +86,11 @@ public record RunContext(String entryPoint, DeviceUnderTest device, Map<String, 
                 currentEnvironment());
     }
 
-    /** The JVM and OS the run happens on. */
+    /**
+     * The JVM and OS the run happens on.
+     *
+     * @since 0.1
+     */
     static Map<String, String> currentEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("jdk_vendor", System.getProperty("java.vendor", "unknown"));
@@ -91,6 +104,8 @@ public record RunContext(String entryPoint, DeviceUnderTest device, Map<String, 
     /**
      * The options with every secret option shown as {@link DriverConfig#MASK}, and any secret's text
      * inside another value (a URL with a password, say) scrubbed in all its encodings.
+     *
+     * @since 0.1
      */
     static Map<String, String> masked(DriverDescriptor descriptor, String backendName, Map<String, String> config) {
         Set<String> secretNames = descriptor.options().stream().filter(ConfigOption::secret).map(ConfigOption::name)

@@ -2,6 +2,7 @@ package io.cinderblock.tck.runner;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.DriverDescriptor;
 import io.cinderblock.tck.Requirement;
 import io.cinderblock.tck.Requirements;
@@ -23,14 +24,23 @@ import java.util.TreeSet;
  * @param tests every test's result, in execution order
  * @param context what the certification records besides the results: entry point, device, masked
  *     configuration, driver jars and their digests, environment
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
 public record RunResult(DriverDescriptor descriptor, String backendName, Instant startedAt, Instant finishedAt,
         List<TestResult> tests, RunContext context) {
 
     /**
      * Checks the components and copies the tests.
      *
+     * @param descriptor the certified driver's descriptor
+     * @param backendName the backend name the kit used
+     * @param startedAt when the run started
+     * @param finishedAt when it finished
+     * @param tests every test's result, in execution order
+     * @param context what the certification records besides the results
      * @throws NullPointerException if a component is null
+     * @since 0.1
      */
     public RunResult {
         requireNonNull(descriptor, "descriptor is null");
@@ -49,6 +59,7 @@ public record RunResult(DriverDescriptor descriptor, String backendName, Instant
      * @param startedAt when the run started
      * @param finishedAt when it finished
      * @param tests every test's result
+     * @since 0.1
      */
     public RunResult(DriverDescriptor descriptor, String backendName, Instant startedAt, Instant finishedAt,
             List<TestResult> tests) {
@@ -62,35 +73,62 @@ public record RunResult(DriverDescriptor descriptor, String backendName, Instant
      * device} when the fixture declared a simulator.
      *
      * @return the verdict line
+     * @since 0.1
      */
     public String verdict() {
         String verdict = passed() ? "Conformant" : "Not conformant";
         return context.device().simulated() ? verdict + " on a simulated device" : verdict;
     }
 
-    /** Whether no test failed and none was blocked by a failure (a filtered run can block on an excluded one). */
+    /**
+     * Whether the driver conforms as far as this run checked.
+     *
+     * @return true if no test failed and none was blocked by a failure (a filtered run can block on an excluded one)
+     * @since 0.1
+     */
     public boolean passed() {
         return count(TestResult.Status.FAILED) == 0 && count(TestResult.Status.BLOCKED) == 0;
     }
 
-    /** How many tests ended with {@code status}. */
+    /**
+     * How many tests ended with a status.
+     *
+     * @param status the status to count
+     * @return the number of tests
+     * @since 0.1
+     */
     public long count(TestResult.Status status) {
         return tests.stream().filter(t -> t.status() == status).count();
     }
 
-    /** The run's wall-clock duration. */
+    /**
+     * The run's wall-clock duration.
+     *
+     * @return from {@link #startedAt()} to {@link #finishedAt()}
+     * @since 0.1
+     */
     public Duration duration() {
         return Duration.between(startedAt, finishedAt);
     }
 
-    /** The ids of the requirements with a failed test. */
+    /**
+     * The requirements with a failed test.
+     *
+     * @return their ids, sorted
+     * @since 0.1
+     */
     public Set<String> failedRequirements() {
         Set<String> ids = new TreeSet<>();
         tests.stream().filter(t -> t.status() == TestResult.Status.FAILED).forEach(t -> ids.addAll(t.requirements()));
         return ids;
     }
 
-    /** The verdict on every requirement of the catalogue, in document order. */
+    /**
+     * The verdict on every requirement of the catalogue.
+     *
+     * @return one result per requirement, in document order
+     * @since 0.1
+     */
     public List<RequirementResult> requirements() {
         List<RequirementResult> results = new ArrayList<>();
         for (Requirement requirement : Requirements.ALL) {
@@ -122,7 +160,12 @@ public record RunResult(DriverDescriptor descriptor, String backendName, Instant
         return results;
     }
 
-    /** The ids of the requirements with a blocked test and no failed one, with what blocked them. */
+    /**
+     * The requirements with a blocked test and no failed one.
+     *
+     * @return their ids, sorted
+     * @since 0.1
+     */
     public Set<String> blockedRequirements() {
         Set<String> ids = new TreeSet<>();
         requirements().stream().filter(r -> r.status() == RequirementResult.Status.BLOCKED)

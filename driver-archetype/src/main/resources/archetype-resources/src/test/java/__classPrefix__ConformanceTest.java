@@ -6,6 +6,7 @@ import io.cinderblock.tck.DeviceUnderTest;
 import io.cinderblock.tck.TckFixture;
 import io.cinderblock.tck.VolumeDriverConformanceKit;
 import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
 
 /**
  * The cinderblock conformance kit run on this driver, against the SIMULATED array of
@@ -15,7 +16,11 @@ import java.util.Set;
  * <p>To certify against a real array, copy this class and return a fixture whose configuration
  * reaches it, with device-fault hooks that really break and heal it (or leave them out: FAULT-8 is
  * then skipped, and reported as such).
+ *
+ * <p>The display name is the driver id: Surefire names this class's suite in its XML report with it
+ * (see the Surefire configuration in pom.xml), so a CI server tells this driver's run from another's.
  */
+@DisplayName("${driverId}")
 class ${classPrefix}ConformanceTest extends VolumeDriverConformanceKit {
 
     @Override

@@ -86,6 +86,20 @@ public final class DriverJarBuilder {
         return this;
     }
 
+    /**
+     * Adds the class file of {@code type} alone, without the rest of its package or its nested
+     * classes: a class that must sit in one jar and not in another (a library beside a driver jar).
+     *
+     * @param type a class on the test class path
+     * @return this builder
+     * @throws IllegalStateException if there is no class file for it
+     * @since 0.2
+     */
+    public DriverJarBuilder addClass(Class<?> type) {
+        entries.put(type.getName().replace('.', '/') + ".class", classBytes(type));
+        return this;
+    }
+
     /** Adds every file below {@code root} under its relative path (a compiler's output directory). */
     public DriverJarBuilder addTree(Path root) {
         try (Stream<Path> files = Files.walk(root)) {

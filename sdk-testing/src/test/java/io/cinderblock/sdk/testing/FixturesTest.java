@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("The shared fixtures do what their Javadoc promises")
 class FixturesTest {
@@ -34,6 +37,20 @@ class FixturesTest {
                 + "ERROR failed java.lang.IllegalStateException: boom");
         log.clear();
         assertThat(log.records()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("DriverJarBuilder.addClass adds that one class file, byte for byte, and not its package or nested classes")
+    void driverJarBuilderAddClass(@TempDir Path dir) throws IOException {
+        Path jar = new DriverJarBuilder().addClass(ManualClock.class).provider(InMemoryDriverProvider.class)
+                .writeTo(dir.resolve("one.jar"));
+        try (JarFile file = new JarFile(jar.toFile())) {
+            assertThat(file.stream().map(e -> e.getName()))
+                    .containsExactlyInAnyOrder("META-INF/MANIFEST.MF", "io/cinderblock/sdk/testing/ManualClock.class",
+                            "META-INF/services/io.cinderblock.sdk.spi.VolumeDriverProvider");
+            assertThat(file.getInputStream(file.getEntry("io/cinderblock/sdk/testing/ManualClock.class")).readAllBytes())
+                    .isEqualTo(DriverJarBuilder.classBytes(ManualClock.class));
+        }
     }
 
     @Test

@@ -25,24 +25,31 @@ import org.w3c.dom.NodeList;
  * undeclared capability explains. Without it, an old Surefire (2.x runs none of the kit's JUnit
  * Platform tests) or a test filter would end in BUILD SUCCESS for a driver nobody certified.
  *
- * <p>Arguments: the Surefire reports directory, the conformance test class, the Surefire version,
- * and the {@code skipTests} flag.
+ * <p>It also fails when a suite's counts (tests, skipped, failures, errors) differ from the test
+ * cases it holds, as they do with Surefire before 3.6.0 (the kit's tests live in nested groups),
+ * so a CI server never shows "0 tests" for a certified driver; and it warns when the names a CI
+ * server shows are not the ones the POM configures (suite named after the driver id, test cases
+ * named {@code STATE-3 concurrent calls ...}).
+ *
+ * <p>Arguments: the Surefire reports directory, the conformance test class, the driver id, the
+ * Surefire version, and the {@code skipTests} flag.
  */
 public final class KitRunCheck {
     private KitRunCheck() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            throw new IllegalArgumentException("usage: KitRunCheck REPORTS_DIR TEST_CLASS SUREFIRE_VERSION SKIP_TESTS");
+        if (args.length != 5) {
+            throw new IllegalArgumentException("usage: KitRunCheck REPORTS_DIR TEST_CLASS DRIVER_ID SUREFIRE_VERSION SKIP_TESTS");
         }
         Path reports = Path.of(args[0]);
         String testClass = args[1];
-        String surefire = args[2];
-        if (Boolean.parseBoolean(args[3])) {
+        String driverId = args[2];
+        String surefire = args[3];
+        if (Boolean.parseBoolean(args[4])) {
             System.out.println("[WARNING] Tests skipped (skipTests): this build certifies nothing.");
             return;
         }
-        List<String> problems = check(reports, testClass, surefire);
+        List<String> problems = check(reports, testClass, driverId, surefire);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("The conformance kit did not certify this driver:\n  - "
                     + String.join("\n  - ", problems));
@@ -50,7 +57,7 @@ public final class KitRunCheck {
     }
 
     /** What is wrong with the kit run recorded in {@code reports}; empty when every requirement was counted. */
-    static List<String> check(Path reports, String testClass, String surefire) throws Exception {
+    static List<String> check(Path reports, String testClass, String driverId, String surefire) throws Exception {
         int expected = Requirements.ALL.size();
         String fix = (surefire.startsWith("2.") || surefire.startsWith("1.")
                 ? "Surefire " + surefire + " is too old: it does not run JUnit Platform tests, and the kit needs "
@@ -70,9 +77,20 @@ public final class KitRunCheck {
         int total = 0;
         int failed = 0;
         List<String> skipped = new ArrayList<>();
+        List<String> miscounted = new ArrayList<>();
+        List<String> misnamed = new ArrayList<>();
         for (Path file : files) {
             boolean ownFile = file.getFileName().toString().startsWith("TEST-" + testClass);
-            NodeList cases = parse(file).getElementsByTagName("testcase");
+            Element suite = parse(file).getDocumentElement();
+            if (ownFile) {
+                miscounted.addAll(miscounts(file, suite));
+                if (!suite.getAttribute("name").equals(driverId)) {
+                    misnamed.add("the suite in " + file.getFileName() + " is named '" + suite.getAttribute("name")
+                            + "', not after the driver id '" + driverId + "' (the test class's DisplayName, with "
+                            + "usePhrasedTestSuiteClassName in the Surefire configuration)");
+                }
+            }
+            NodeList cases = suite.getElementsByTagName("testcase");
             for (int i = 0; i < cases.getLength(); i++) {
                 Element testCase = (Element) cases.item(i);
                 String className = testCase.getAttribute("classname");
@@ -80,6 +98,10 @@ public final class KitRunCheck {
                     continue;
                 }
                 total++;
+                if (!testCase.getAttribute("name").matches("[A-Z]+-\\d+ \\S.*")) {
+                    misnamed.add("test case '" + testCase.getAttribute("name") + "' is not named with its requirement id "
+                            + "and phrase (usePhrasedTestCaseMethodName in the Surefire configuration)");
+                }
                 if (testCase.getElementsByTagName("failure").getLength() > 0
                         || testCase.getElementsByTagName("error").getLength() > 0) {
                     failed++;
@@ -97,6 +119,12 @@ public final class KitRunCheck {
                     + ". " + fix);
             return problems;
         }
+        if (!miscounted.isEmpty()) {
+            problems.add("Surefire " + surefire + " wrote wrong counts, so a CI server reading the XML shows the wrong "
+                    + "number of tests: " + String.join("; ", miscounted) + ". The kit's tests live in nested groups, "
+                    + "which Surefire counts right from 3.6.0 on: set the property surefire.version to 3.6.0 or newer.");
+        }
+        misnamed.stream().limit(3).forEach(m -> System.out.println("[WARNING] Conformance kit XML: " + m + "."));
         if (total < expected) {
             problems.add("the kit ran " + total + " tests, fewer than its " + expected + " requirements. " + fix);
         }
@@ -126,6 +154,28 @@ public final class KitRunCheck {
                     + " skipped (undeclared capabilities" + (pushes ? "" : ", no push") + ").");
         }
         return problems;
+    }
+
+    /** Where a suite's count attributes differ from the test cases it holds. */
+    private static List<String> miscounts(Path file, Element suite) {
+        NodeList cases = suite.getElementsByTagName("testcase");
+        int[] actual = new int[4];
+        for (int i = 0; i < cases.getLength(); i++) {
+            Element testCase = (Element) cases.item(i);
+            actual[0]++;
+            actual[1] += testCase.getElementsByTagName("skipped").getLength() > 0 ? 1 : 0;
+            actual[2] += testCase.getElementsByTagName("failure").getLength() > 0 ? 1 : 0;
+            actual[3] += testCase.getElementsByTagName("error").getLength() > 0 ? 1 : 0;
+        }
+        String[] attributes = {"tests", "skipped", "failures", "errors"};
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < attributes.length; i++) {
+            String value = suite.getAttribute(attributes[i]);
+            if (!value.equals(String.valueOf(actual[i]))) {
+                wrong.add(file.getFileName() + " says " + attributes[i] + "=\"" + value + "\" for " + actual[i]);
+            }
+        }
+        return wrong;
     }
 
     /** Whether the driver class (package-private, so looked up by name) implements the optional push interface. */
