@@ -2,6 +2,7 @@ package io.cinderblock.tck;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.Capability;
 import java.util.Optional;
 
@@ -16,10 +17,23 @@ import java.util.Optional;
  * @param sdkEnforced whether the SDK's own types refuse every violation before the driver could commit
  *     it (the kit's test then only confirms the SDK does so); otherwise a driver can fail it, and the
  *     kit's gallery holds a broken driver that does
+ *
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public record Requirement(String id, String group, Optional<Capability> capability, String text,
         boolean sdkEnforced) {
 
+    /**
+     * Checks that no component is null.
+     *
+     * @param id e.g. {@code STATE-2}
+     * @param group e.g. {@code state}
+     * @param capability the capability the requirement needs, or empty
+     * @param text what a conforming driver does
+     * @param sdkEnforced whether the SDK refuses every violation by construction
+     * @since 0.1
+     */
     public Requirement {
         requireNonNull(id, "id is null");
         requireNonNull(group, "group is null");

@@ -1,5 +1,6 @@
 package io.cinderblock.tck;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.spi.Capability;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,10 @@ import java.util.stream.Collectors;
 /**
  * The catalogue of {@code REQUIREMENTS.md}, for reports and {@code --list}. The kit's own tests check
  * that this list, the document and the tests' tags name the same ids.
+ *
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public final class Requirements {
     /** The groups, in report order; each is also a JUnit tag. */
     public static final List<String> GROUPS = List.of("discovery", "descriptor", "configuration", "stats", "state",
@@ -92,12 +96,24 @@ public final class Requirements {
         return new Requirement(id, group, Optional.of(capability), text, false);
     }
 
-    /** The requirement with this id, if any. */
+    /**
+     * The requirement with this id, if any.
+     *
+     * @param id a requirement id, e.g. {@code STATE-2}
+     * @return the requirement, or empty when no requirement has that id
+     * @since 0.1
+     */
     public static Optional<Requirement> byId(String id) {
         return Optional.ofNullable(BY_ID.get(id));
     }
 
-    /** Whether {@code tag} is a requirement id (as opposed to a group or capability tag). */
+    /**
+     * Whether {@code tag} is a requirement id (as opposed to a group or capability tag).
+     *
+     * @param tag a JUnit tag of one of the kit's tests
+     * @return true for a requirement id
+     * @since 0.1
+     */
     public static boolean isRequirementId(String tag) {
         return BY_ID.containsKey(tag);
     }

@@ -2,6 +2,7 @@ package io.cinderblock.tck;
 
 import static java.util.Objects.requireNonNull;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.spi.Capability;
 import io.cinderblock.sdk.spi.Connector;
@@ -30,7 +31,10 @@ import java.util.function.Consumer;
  *
  * <p>Timeouts left unset derive from the driver's own {@code stateDeadline()}, so that a driver with
  * short timeouts is also tested quickly.
+ *
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 public final class TckFixture {
     private final VolumeDriverProvider provider;
     private final String backendName;
@@ -78,7 +82,13 @@ public final class TckFixture {
         this.device = b.device;
     }
 
-    /** A fixture for this provider instance (a driver on the test class path, or a test double). */
+    /**
+     * A fixture for this provider instance (a driver on the test class path, or a test double).
+     *
+     * @param provider the provider to certify
+     * @return a builder with the defaults
+     * @since 0.1
+     */
     public static Builder forProvider(VolumeDriverProvider provider) {
         return new Builder(requireNonNull(provider, "provider is null"));
     }
@@ -88,53 +98,104 @@ public final class TckFixture {
      * DriverRegistry#fromClassPath()}.
      *
      * @throws io.cinderblock.sdk.error.CinderblockException if no such driver loads
+     * @param driverId the driver's id, as in {@code volume_driver}
+     * @return a builder with the defaults
+     * @since 0.1
      */
     public static Builder forDriver(String driverId) {
         requireNonNull(driverId, "driverId is null");
         return new Builder(DriverRegistry.fromClassPath().require(driverId).provider());
     }
 
-    /** The provider under test. */
+    /**
+     * The provider under test.
+     *
+     * @return the provider whose drivers the kit opens
+     * @since 0.1
+     */
     public VolumeDriverProvider provider() {
         return provider;
     }
 
-    /** The {@code volume_backend_name} the kit opens backends with. */
+    /**
+     * The {@code volume_backend_name} the kit opens backends with.
+     *
+     * @return the backend name, never blank
+     * @since 0.1
+     */
     public String backendName() {
         return backendName;
     }
 
-    /** The driver options that reach a live device (no {@code volume_driver}/{@code volume_backend_name}). */
+    /**
+     * The driver options that reach a live device (no {@code volume_driver}/{@code volume_backend_name}).
+     *
+     * @return the driver options, immutable
+     * @since 0.1
+     */
     public Map<String, String> config() {
         return config;
     }
 
-    /** How far two capacity readings may differ and still agree, in GiB. */
+    /**
+     * How far two capacity readings may differ and still agree, in GiB.
+     *
+     * @return the tolerance in GiB, at least 0
+     * @since 0.1
+     */
     public double capacityToleranceGib() {
         return capacityToleranceGib;
     }
 
-    /** The size of the volumes the kit creates. */
+    /**
+     * The size of the volumes the kit creates.
+     *
+     * @return the size in GiB, at least 1
+     * @since 0.1
+     */
     public long volumeSizeGib() {
         return volumeSizeGib;
     }
 
-    /** Scheduling slack the kit allows on top of a declared deadline. */
+    /**
+     * Scheduling slack the kit allows on top of a declared deadline.
+     *
+     * @return the grace, zero or positive
+     * @since 0.1
+     */
     public Duration deadlineGrace() {
         return deadlineGrace;
     }
 
-    /** The longest {@code collectStats()} may take; default twice the state deadline. */
+    /**
+     * The longest {@code collectStats()} may take; default twice the state deadline.
+     *
+     * @param stateDeadline the opened driver's {@code stateDeadline()}
+     * @return the fixture's stats timeout, or twice {@code stateDeadline}
+     * @since 0.1
+     */
     public Duration statsTimeout(Duration stateDeadline) {
         return statsTimeout.orElse(stateDeadline.multipliedBy(2));
     }
 
-    /** How long the state may take to return to UP after a fault heals; default three state deadlines. */
+    /**
+     * How long the state may take to return to UP after a fault heals; default three state deadlines.
+     *
+     * @param stateDeadline the opened driver's {@code stateDeadline()}
+     * @return the fixture's recovery timeout, or three times {@code stateDeadline}
+     * @since 0.1
+     */
     public Duration recoveryTimeout(Duration stateDeadline) {
         return recoveryTimeout.orElse(stateDeadline.multipliedBy(3));
     }
 
-    /** The latency of the "slow" fault; default a fifth of the state deadline, at most one second. */
+    /**
+     * The latency of the "slow" fault; default a fifth of the state deadline, at most one second.
+     *
+     * @param stateDeadline the opened driver's {@code stateDeadline()}
+     * @return the fixture's latency, or the default derived from {@code stateDeadline}
+     * @since 0.1
+     */
     public Duration slowLatency(Duration stateDeadline) {
         return slowLatency.orElseGet(() -> {
             Duration fifth = stateDeadline.dividedBy(5);
@@ -142,37 +203,72 @@ public final class TckFixture {
         });
     }
 
-    /** How long capacity changes may take to show in stats after a create or delete. */
+    /**
+     * How long capacity changes may take to show in stats after a create or delete.
+     *
+     * @return the settle timeout, positive
+     * @since 0.1
+     */
     public Duration settleTimeout() {
         return settleTimeout;
     }
 
-    /** The longest a provisioning or connection operation, or {@code open}, may take. */
+    /**
+     * The longest a provisioning or connection operation, or {@code open}, may take.
+     *
+     * @return the operation timeout, positive
+     * @since 0.1
+     */
     public Duration operationTimeout() {
         return operationTimeout;
     }
 
-    /** The device-level faults the fixture can cause. */
+    /**
+     * The device-level faults the fixture can cause.
+     *
+     * @return the faults in the order they were added, immutable; empty when none
+     * @since 0.1
+     */
     public List<DeviceFault> deviceFaults() {
         return deviceFaults;
     }
 
-    /** The host used for connection tests. */
+    /**
+     * The host used for connection tests.
+     *
+     * @return the connector the kit passes to {@code initializeConnection}
+     * @since 0.1
+     */
     public Connector connector() {
         return connector;
     }
 
-    /** Resources the kit closes after the run (a device started for it, a temp dir). */
+    /**
+     * Resources the kit closes after the run (a device started for it, a temp dir).
+     *
+     * @return the resources in the order they were added, immutable
+     * @since 0.1
+     */
     public List<AutoCloseable> resources() {
         return resources;
     }
 
-    /** Called with each volume just before the kit connects it; does nothing unless set. */
+    /**
+     * Called with each volume just before the kit connects it; does nothing unless set.
+     *
+     * @return the hook; a no-op unless the fixture set one
+     * @since 0.1
+     */
     public Consumer<Volume> beforeConnect() {
         return beforeConnect;
     }
 
-    /** The capabilities the vendor expects the driver to declare and offer (CAP-3), if stated. */
+    /**
+     * The capabilities the vendor expects the driver to declare and offer (CAP-3), if stated.
+     *
+     * @return the expected capabilities, or empty when the fixture did not state them
+     * @since 0.1
+     */
     public Optional<Set<Capability>> expectedCapabilities() {
         return expectedCapabilities;
     }
@@ -180,17 +276,30 @@ public final class TckFixture {
     /**
      * How the fixture turns its configuration into one with a wrong credential (FAULT-9), if it says;
      * unset, the kit replaces the value of every declared secret option the configuration sets.
+     *
+     * @return the fixture's way to break the credentials, or empty for the kit's default
+     * @since 0.1
      */
     public Optional<java.util.function.UnaryOperator<Map<String, String>>> wrongCredentials() {
         return wrongCredentials;
     }
 
-    /** The idle time after which the kit's proxy closes a connection in FAULT-10; default 500 ms. */
+    /**
+     * The idle time after which the kit's proxy closes a connection in FAULT-10; default 500 ms.
+     *
+     * @return the idle timeout, positive
+     * @since 0.1
+     */
     public Duration idleTimeout() {
         return idleTimeout;
     }
 
-    /** How soon a pushed DOWN, or a lost push channel, must reach the listener (PUSH-1, PUSH-2); default 2 s. */
+    /**
+     * How soon a pushed DOWN, or a lost push channel, must reach the listener (PUSH-1, PUSH-2); default 2 s.
+     *
+     * @return the bound, positive
+     * @since 0.1
+     */
     public Duration pushBound() {
         return pushBound;
     }
@@ -198,6 +307,9 @@ public final class TckFixture {
     /**
      * How soon a push channel that went silent (no FIN, no RST) must be reported lost (PUSH-2);
      * default 10 s, for drivers that notice silence by a missing heartbeat.
+     *
+     * @return the bound, positive
+     * @since 0.1
      */
     public Duration pushSilenceBound() {
         return pushSilenceBound;
@@ -218,7 +330,11 @@ public final class TckFixture {
         return "TckFixture[driver=" + provider.descriptor().id() + ", backend=" + backendName + "]";
     }
 
-    /** Builds a {@link TckFixture}. */
+    /** Builds a {@link TckFixture}.
+     *
+     * @since 0.1
+     */
+    @ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
     public static final class Builder {
         private final VolumeDriverProvider provider;
         private String backendName = "tck-backend";
@@ -246,19 +362,38 @@ public final class TckFixture {
             this.provider = provider;
         }
 
-        /** The backend name; default {@code tck-backend}. */
+        /**
+         * The backend name; default {@code tck-backend}.
+         *
+         * @param value the backend name
+         * @return this builder
+         * @since 0.1
+         */
         public Builder backendName(String value) {
             this.backendName = requireNonNull(value, "backendName is null");
             return this;
         }
 
-        /** Adds driver options. {@code volume_driver} and {@code volume_backend_name} are dropped. */
+        /**
+         * Adds driver options. {@code volume_driver} and {@code volume_backend_name} are dropped.
+         *
+         * @param values option names and values, each as {@link #option} takes them
+         * @return this builder
+         * @since 0.1
+         */
         public Builder config(Map<String, String> values) {
             values.forEach(this::option);
             return this;
         }
 
-        /** Sets one driver option. */
+        /**
+         * Sets one driver option.
+         *
+         * @param name the option's name
+         * @param value the option's value
+         * @return this builder
+         * @since 0.1
+         */
         public Builder option(String name, String value) {
             requireNonNull(name, "option name is null");
             requireNonNull(value, "value of option '" + name + "' is null");
@@ -270,7 +405,13 @@ public final class TckFixture {
             return this;
         }
 
-        /** Capacity tolerance in GiB; default 1. */
+        /**
+         * Capacity tolerance in GiB; default 1.
+         *
+         * @param value the tolerance in GiB, at least 0
+         * @return this builder
+         * @since 0.1
+         */
         public Builder capacityToleranceGib(double value) {
             if (!(value >= 0) || Double.isInfinite(value)) {
                 throw new IllegalArgumentException("capacityToleranceGib must be >= 0, got " + value);
@@ -279,7 +420,13 @@ public final class TckFixture {
             return this;
         }
 
-        /** Size of the volumes the kit creates; default 1 GiB. */
+        /**
+         * Size of the volumes the kit creates; default 1 GiB.
+         *
+         * @param value the size in GiB, at least 1
+         * @return this builder
+         * @since 0.1
+         */
         public Builder volumeSizeGib(long value) {
             if (value < 1) {
                 throw new IllegalArgumentException("volumeSizeGib must be >= 1, got " + value);
@@ -288,49 +435,97 @@ public final class TckFixture {
             return this;
         }
 
-        /** Slack on top of declared deadlines; default 250 ms. */
+        /**
+         * Slack on top of declared deadlines; default 250 ms.
+         *
+         * @param value the grace, zero or positive
+         * @return this builder
+         * @since 0.1
+         */
         public Builder deadlineGrace(Duration value) {
             this.deadlineGrace = positiveOrZero(value, "deadlineGrace");
             return this;
         }
 
-        /** The longest {@code collectStats()} may take; default twice the state deadline. */
+        /**
+         * The longest {@code collectStats()} may take; default twice the state deadline.
+         *
+         * @param value the timeout, positive
+         * @return this builder
+         * @since 0.1
+         */
         public Builder statsTimeout(Duration value) {
             this.statsTimeout = positive(value, "statsTimeout");
             return this;
         }
 
-        /** How long the state may take to return to UP after a fault; default three state deadlines. */
+        /**
+         * How long the state may take to return to UP after a fault; default three state deadlines.
+         *
+         * @param value the timeout, positive
+         * @return this builder
+         * @since 0.1
+         */
         public Builder recoveryTimeout(Duration value) {
             this.recoveryTimeout = positive(value, "recoveryTimeout");
             return this;
         }
 
-        /** Latency of the slow fault; must stay below the driver's timeouts. */
+        /**
+         * Latency of the slow fault; must stay below the driver's timeouts.
+         *
+         * @param value the latency, zero or positive
+         * @return this builder
+         * @since 0.1
+         */
         public Builder slowLatency(Duration value) {
             this.slowLatency = positiveOrZero(value, "slowLatency");
             return this;
         }
 
-        /** How long capacity changes may take to show; default 10 s. */
+        /**
+         * How long capacity changes may take to show; default 10 s.
+         *
+         * @param value the timeout, positive
+         * @return this builder
+         * @since 0.1
+         */
         public Builder settleTimeout(Duration value) {
             this.settleTimeout = positive(value, "settleTimeout");
             return this;
         }
 
-        /** The longest an operation or {@code open} may take; default 60 s. */
+        /**
+         * The longest an operation or {@code open} may take; default 60 s.
+         *
+         * @param value the timeout, positive
+         * @return this builder
+         * @since 0.1
+         */
         public Builder operationTimeout(Duration value) {
             this.operationTimeout = positive(value, "operationTimeout");
             return this;
         }
 
-        /** Adds a device-level fault hook. */
+        /**
+         * Adds a device-level fault hook.
+         *
+         * @param fault how to break and heal the device
+         * @return this builder
+         * @since 0.1
+         */
         public Builder deviceFault(DeviceFault fault) {
             deviceFaults.add(requireNonNull(fault, "fault is null"));
             return this;
         }
 
-        /** The host for connection tests; default an iSCSI host {@code tck-host}. */
+        /**
+         * The host for connection tests; default an iSCSI host {@code tck-host}.
+         *
+         * @param value the connector
+         * @return this builder
+         * @since 0.1
+         */
         public Builder connector(Connector value) {
             this.connector = requireNonNull(value, "connector is null");
             return this;
@@ -340,6 +535,10 @@ public final class TckFixture {
          * A hook the kit calls with each volume just before it connects it, for test hosts that must
          * prepare the device first: e.g. an LVM host without device-mapper, whose logical volumes
          * have no device node for the iSCSI target to serve until the test backs them with a file.
+         *
+         * @param hook called on the test thread; an exception fails the connection test
+         * @return this builder
+         * @since 0.1
          */
         public Builder beforeConnect(Consumer<Volume> hook) {
             this.beforeConnect = requireNonNull(hook, "hook is null");
@@ -349,6 +548,10 @@ public final class TckFixture {
         /**
          * The capabilities the vendor expects (CAP-3): the driver must declare, and offer with this
          * configuration, exactly these. Unset, CAP-3 is skipped.
+         *
+         * @param capabilities the expected capabilities
+         * @return this builder
+         * @since 0.1
          */
         public Builder expectCapabilities(Set<Capability> capabilities) {
             requireNonNull(capabilities, "capabilities is null");
@@ -361,25 +564,47 @@ public final class TckFixture {
          * configuration, return a copy in which the device will reject the credential. Unset, the
          * kit replaces the value of every declared secret option the configuration sets; a driver
          * with no secret option skips FAULT-9.
+         *
+         * @param change returns a changed copy of the configuration it is given
+         * @return this builder
+         * @since 0.1
          */
         public Builder wrongCredentials(java.util.function.UnaryOperator<Map<String, String>> change) {
             this.wrongCredentials = requireNonNull(change, "change is null");
             return this;
         }
 
-        /** The idle time after which the kit's proxy closes connections in FAULT-10; default 500 ms. */
+        /**
+         * The idle time after which the kit's proxy closes connections in FAULT-10; default 500 ms.
+         *
+         * @param value the idle timeout, positive
+         * @return this builder
+         * @since 0.1
+         */
         public Builder idleTimeout(Duration value) {
             this.idleTimeout = positive(value, "idleTimeout");
             return this;
         }
 
-        /** How soon a pushed DOWN or a broken push channel must reach the listener; default 2 s. */
+        /**
+         * How soon a pushed DOWN or a broken push channel must reach the listener; default 2 s.
+         *
+         * @param value the bound, positive
+         * @return this builder
+         * @since 0.1
+         */
         public Builder pushBound(Duration value) {
             this.pushBound = positive(value, "pushBound");
             return this;
         }
 
-        /** How soon a silent push channel must be reported lost; default 10 s. */
+        /**
+         * How soon a silent push channel must be reported lost; default 10 s.
+         *
+         * @param value the bound, positive
+         * @return this builder
+         * @since 0.1
+         */
         public Builder pushSilenceBound(Duration value) {
             this.pushSilenceBound = positive(value, "pushSilenceBound");
             return this;
@@ -397,12 +622,24 @@ public final class TckFixture {
             return this;
         }
 
-        /** Closes {@code resource} after the run, after everything the kit created is deleted. */
+        /**
+         * Closes {@code resource} after the run, after everything the kit created is deleted.
+         *
+         * @param resource closed once, after the run; a failure to close is reported, not thrown
+         * @return this builder
+         * @since 0.1
+         */
         public Builder closeAfterRun(AutoCloseable resource) {
             resources.add(requireNonNull(resource, "resource is null"));
             return this;
         }
 
+        /**
+         * Builds the fixture.
+         *
+         * @return the fixture, immutable
+         * @since 0.1
+         */
         public TckFixture build() {
             return new TckFixture(this);
         }

@@ -1,5 +1,6 @@
 package io.cinderblock.tck;
 
+import io.cinderblock.sdk.ApiStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.ClassOrderer;
@@ -34,7 +35,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>{@link #fixture()} is called once per class; everything the kit creates on the device is
  * named with a random run prefix and deleted, newest first, after the last test.
+ *
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.STABLE, since = "0.1")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 @DisplayName("cinderblock driver conformance")
@@ -47,6 +51,9 @@ public abstract class VolumeDriverConformanceKit {
     /**
      * The driver to certify and how to reach its device. Called once, before the first test; a
      * fixture may start a device here and hand it to {@link TckFixture.Builder#closeAfterRun}.
+     *
+     * @return the fixture; an exception here fails the whole run before any test
+     * @since 0.1
      */
     protected abstract TckFixture fixture();
 

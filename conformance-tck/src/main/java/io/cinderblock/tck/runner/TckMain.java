@@ -1,5 +1,6 @@
 package io.cinderblock.tck.runner;
 
+import io.cinderblock.sdk.ApiStatus;
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.host.discovery.LoadedDriver;
 import io.cinderblock.sdk.error.CinderblockException;
@@ -35,7 +36,10 @@ import java.util.stream.Stream;
  * <p>Exit codes: 0 every test passed (or was skipped with a reason), 1 a test failed, 2 usage or
  * setup error (bad flag, no or several providers, unknown option in the configuration, unknown
  * group/requirement/capability in a filter).
+ *
+ * @since 0.1
  */
+@ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.1")
 public final class TckMain {
     /** Every test passed or was skipped. */
     public static final int EXIT_PASSED = 0;
@@ -91,11 +95,24 @@ public final class TckMain {
 
     private TckMain() {}
 
+    /**
+     * The standalone kit's entry point ({@code java -jar conformance-tck-<version>-standalone.jar});
+     * exits with the code {@link #run} returns.
+     *
+     * @param args the command line; {@code --help} lists it
+     */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs the kit as the command line says; returns the exit code instead of exiting. */
+    /**
+     * Runs the kit as the command line says; returns the exit code instead of exiting.
+     *
+     * @param args the command line, as {@link #main} takes it
+     * @param out where the progress, the verdict and {@code --list} go
+     * @param err where usage and set-up errors go
+     * @return {@link #EXIT_PASSED}, {@link #EXIT_FAILED}, or {@link #EXIT_USAGE} for a usage or set-up error (nothing was tested)
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && List.of("verify", "sign", "keygen").contains(args[0])) {
             return Certification.run(args, out, err);
