@@ -23,8 +23,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One backend on the simulated array. Stateless apart from its client and, when pushing, its
- * watch connection: thread-safe.
+ * One backend on the simulated array. Stateless apart from its client (whose connections it shares
+ * with the other backends on the same array) and, when pushing, its watch connection: thread-safe.
  */
 final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher {
     private final DriverDescriptor descriptor;
@@ -175,7 +175,8 @@ final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher 
 
     @Override
     public void close() {
-        // Requests hold nothing open; only the watch connection, if pushing, needs closing.
+        // The watch connection, if pushing, is this backend's own; the request connections are
+        // shared per array, and the last backend of an array closes them.
         StateWatch current;
         synchronized (this) {
             closed = true;
@@ -184,6 +185,7 @@ final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher 
         if (current != null) {
             current.close();
         }
+        client.close();
     }
 
     /** With {@code sim_push} on (the default), a WATCH connection carries the device's state changes. */
