@@ -9,7 +9,10 @@
 #     --apis K         API processes (default 2)
 #     --rates "R..."   list load per API node, requests/s, one 'wrk' window per rate (default "500 2000")
 #     --seconds S      length of each measured window (default 30)
-#     --trials T       device-failure trials, run side by side on different backends (default 20)
+#     --trials T       device-failure trials, run side by side on different backends (default 40)
+#     --probe-interval S   backend_state_interval of every backend, seconds (default 30: at 10,000
+#                      backends that is 333 probes/s against the one simulated array; the polling
+#                      detection target is this interval plus the sim driver's state deadline, 4.25 s)
 #     --push           sim backends keep their push channel (sim_push = true): the trials then measure
 #                      detection by push where the service listens to drivers' pushes, by polling
 #                      where it does not (the backends are then polled as before)
@@ -18,7 +21,8 @@
 # JAVA_OPTS (default '-Xmx128m -XX:+UseSerialGC') for every agent and API process; SINGLE_JAVA_OPTS
 # (default '-Xmx512m -XX:+UseSerialGC') for the one-process comparison.
 #
-# Starts one SIMULATED array (driver-sim's standalone server, one JVM) holding N devices, then
+# Starts one SIMULATED array (driver-sim's standalone server, one JVM; each agent's backends share a
+# few persistent connections to it, and one array thread serves every push channel) holding N devices, then
 # A agents ('serve --role agent', hosts bench-agent-N, sim_push off unless --push) and K API nodes
 # ('serve --role api') on a fresh schema (dropped at the end), and measures:
 #   - cold start: from launching the service processes to every API node listing N backends 'up';
@@ -28,8 +32,8 @@
 #   - GET /v3/os-services (3.49) at each rate per API node (paced wrk, bench/pace.lua): achieved
 #     rate, p50, p99, CPU seconds of each API process;
 #   - failure to 'down' on every API node: T trials side by side (each on another backend, started
-#     at random offsets over one probe interval), p50 / p90 / max;
-#   - RSS of every process.
+#     at random offsets over one probe interval), p50 / p90 / p99 / max;
+#   - RSS and threads of every process.
 # Then the same N backends in ONE process ('serve', agent and API together, same database): cold
 # start, list latency at each rate, failure to 'down', RSS. The load average (1 min) is printed with
 # every figure: the machine may be shared.
@@ -41,7 +45,7 @@ jar=${JAR:-"$here/../target/reference-service.jar"}
 [ -f "$jar" ] || { echo "Build first: mvn -f reference-service/pom.xml package" >&2; exit 1; }
 : "${CINDERBLOCK_PG_URL:?source /tmp/cinderblock-pg/env first}"
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
-backends=10000; agents=8; apis=2; rates="500 2000"; seconds=30; trials=20; push=false; single=true
+backends=10000; agents=8; apis=2; rates="500 2000"; seconds=30; trials=40; push=false; single=true; interval=30
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -51,13 +55,15 @@ while [ $# -gt 0 ]; do
     --rates) rates=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --trials) trials=$2; shift 2 ;;
+    --probe-interval) interval=$2; shift 2 ;;
     --push) push=true; shift ;;
     --no-single) single=false; shift ;;
     *) echo "unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
   esac
 done
-for v in backends agents apis seconds trials; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "--$v must be a positive integer, not '${!v}'" >&2; exit 2; }
+for v in backends agents apis seconds trials interval; do
+  opt=$v; [ "$v" = interval ] && opt=probe-interval
+  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "--$opt must be a positive integer, not '${!v}'" >&2; exit 2; }
 done
 [ $((backends % agents)) -eq 0 ] || { echo "--backends ($backends) must be a multiple of --agents ($agents)" >&2; exit 2; }
 export CINDERBLOCK_PG_PASSWORD  # measure.py passes it to psql as PGPASSWORD, never on a command line
@@ -90,7 +96,7 @@ trap cleanup EXIT
 
 echo "rerun: source /tmp/cinderblock-pg/env && bash reference-service/bench/run-10k-bench.sh ${args[*]}"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1)"
-echo "service JVMs: $java_opts; one-process comparison: $single_opts; push: $push"
+echo "service JVMs: $java_opts; one-process comparison: $single_opts; push: $push; probe interval: $interval s"
 
 sim_port=$(free_port)
 device_args=()
@@ -108,6 +114,7 @@ conf() {  # conf HOST FIRST COUNT PORT
   echo "osapi_volume_listen = 127.0.0.1"
   echo "osapi_volume_listen_port = $4"
   echo "backend_probe_threads = 16"
+  echo "backend_state_interval = $interval"
   echo "[database]"
   echo "connection = ${CINDERBLOCK_PG_URL}?currentSchema=$schema"
   echo "user = $CINDERBLOCK_PG_USER"
@@ -145,6 +152,8 @@ def table_stats():
     return [int(x) for x in out.split("|")]
 def rss(pid):
     return int(open(f"/proc/{pid}/status").read().split("VmRSS:")[1].split()[0]) // 1024
+def threads(pid):
+    return int(open(f"/proc/{pid}/status").read().split("Threads:")[1].split()[0])
 
 # Cold start: launched at cfg["launched"]; every API node must list n backends 'up'.
 print(f"== {cfg['title']} ==")
@@ -223,16 +232,16 @@ times, failures = [], []
 def trial(k):
     try:
         i = (k * 7919) % n  # spread over the agents
-        time.sleep(random.uniform(0, 5))
+        time.sleep(random.uniform(0, cfg["interval"]))
         device, host = f"dev-{i}", cfg["hosts"][i]
         switch(device, False)
         start = time.monotonic()
         pending = set(ports)
         while pending:
-            if time.monotonic() - start > 120:
-                raise TimeoutError(f"{host} not down after 120 s")
+            if time.monotonic() - start > 120 + cfg["interval"]:
+                raise TimeoutError(f"{host} not down after {120 + cfg['interval']} s")
             pending = {p for p in pending if state(p, host) != "down"}
-            time.sleep(0.01)
+            time.sleep(0.05)  # 50 ms resolution: 40 trials x 2 nodes stay a light load
         times.append(time.monotonic() - start)
         switch(device, True)
     except Exception as e:  # reported below, not hidden
@@ -242,13 +251,16 @@ ts = [threading.Thread(target=trial, args=(k,)) for k in range(cfg["trials"])]
 [t.start() for t in ts]; [t.join() for t in ts]
 if times:
     q = sorted(times)
-    p90 = q[min(len(q) - 1, int(0.9 * len(q)))]
-    print(f"failure to 'down' on every API node, {len(q)} trials ({'push on' if cfg['push'] else 'polling'}, probe interval 5 s, {l}): "
-          f"p50 {statistics.median(q):.2f} s, p90 {p90:.2f} s, max {q[-1]:.2f} s")
+    def rank(p):  # nearest rank: with fewer than 100 trials the p99 is the maximum
+        return q[max(0, min(len(q) - 1, -(-p * len(q) // 100) - 1))]
+    target = "1 s (push)" if cfg["push"] else f"{cfg['interval'] + 4.25:g} s (probe interval + deadline)"
+    print(f"failure to 'down' on every API node, {len(q)} trials ({'push on' if cfg['push'] else 'polling'}, "
+          f"probe interval {cfg['interval']} s, {l}): p50 {statistics.median(q):.2f} s, p90 {rank(90):.2f} s, "
+          f"p99 {rank(99):.2f} s, max {q[-1]:.2f} s; target <= {target}")
 for f in failures:
     print("  failed " + f)
 for r, pid in roles.items():
-    print(f"RSS {r}: {rss(pid)} MiB")
+    print(f"RSS {r}: {rss(pid)} MiB, {threads(pid)} threads ({load()})")
 PY
 
 measure() {  # measure TITLE LAUNCHED ROLE=PID... -- PORTS...
@@ -257,16 +269,17 @@ measure() {  # measure TITLE LAUNCHED ROLE=PID... -- PORTS...
   while [ "$1" != "--" ]; do roles_arg+=("$1"); shift; done; shift
   ports_arg=("$@")
   python3 - "$work/cfg.json" "$title" "$launched" "$backends" "$agents" "$sim_port" "$schema" "$here/pace.lua" \
-    "$seconds" "$trials" "$push" "$rates" "${#roles_arg[@]}" "${roles_arg[@]}" "${ports_arg[@]}" <<'PY'
+    "$seconds" "$trials" "$push" "$rates" "$interval" "${#roles_arg[@]}" "${roles_arg[@]}" "${ports_arg[@]}" <<'PY'
 import json, sys
-out, title, launched, n, agents, sim, schema, pace, seconds, trials, push, rates, nroles = sys.argv[1:14]
-rest = sys.argv[14:]
+out, title, launched, n, agents, sim, schema, pace, seconds, trials, push, rates, interval, nroles = sys.argv[1:15]
+rest = sys.argv[15:]
 roles = dict(r.split("=", 1) for r in rest[:int(nroles)])
 n, per = int(n), int(n) // int(agents)
 single = title.startswith("one process")
 json.dump(dict(title=title, launched=float(launched), roles={k: int(v) for k, v in roles.items()},
                ports=[int(p) for p in rest[int(nroles):]], backends=n, sim_port=int(sim), schema=schema, pace=pace,
                seconds=int(seconds), trials=int(trials), push=push == "true", rates=[int(r) for r in rates.split()],
+               interval=int(interval),
                cold_limit=int(__import__("os").environ.get("COLD_LIMIT", "300")),
                hosts=[(f"bench-single@sim-{i}" if single else f"bench-agent-{i // per}@sim-{i}") for i in range(n)],
                psql=[]),
