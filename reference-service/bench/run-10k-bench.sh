@@ -16,6 +16,10 @@
 #     --push           sim backends keep their push channel (sim_push = true): the trials then measure
 #                      detection by push where the service listens to drivers' pushes, by polling
 #                      where it does not (the backends are then polled as before)
+#     --heartbeat S    with --push: the simulated array's heartbeat period on every push channel, seconds
+#                      (default 5; each backend's sim_push_silence is three periods). At 1 s the
+#                      10,000 channels woke 10,000 driver threads a second and, on this 2-core machine,
+#                      missed heartbeats under load dropped channels in storms (docs/performance.md)
 #     --no-single      skip the one-process comparison
 # COLD_LIMIT (default 300) seconds to wait for every backend 'up' before measuring anyway.
 # JAVA_OPTS (default '-Xmx128m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError') for every agent,
@@ -49,7 +53,7 @@ jar=${JAR:-"$here/../target/reference-service.jar"}
 [ -f "$jar" ] || { echo "Build first: mvn -f reference-service/pom.xml package" >&2; exit 1; }
 : "${CINDERBLOCK_PG_URL:?source /tmp/cinderblock-pg/env first}"
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
-backends=10000; agents=8; apis=2; rates="500 2000"; seconds=30; trials=40; push=false; single=true; interval=30
+backends=10000; agents=8; apis=2; rates="500 2000"; seconds=30; trials=40; push=false; single=true; interval=30; heartbeat=5
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -60,12 +64,13 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --trials) trials=$2; shift 2 ;;
     --probe-interval) interval=$2; shift 2 ;;
+    --heartbeat) heartbeat=$2; shift 2 ;;
     --push) push=true; shift ;;
     --no-single) single=false; shift ;;
     *) echo "unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
   esac
 done
-for v in backends agents apis seconds trials interval; do
+for v in backends agents apis seconds trials interval heartbeat; do
   opt=$v; [ "$v" = interval ] && opt=probe-interval
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "--$opt must be a positive integer, not '${!v}'" >&2; exit 2; }
 done
@@ -101,12 +106,13 @@ trap cleanup EXIT
 
 echo "rerun: source /tmp/cinderblock-pg/env && bash reference-service/bench/run-10k-bench.sh ${args[*]}"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1)"
-echo "agents: $java_opts; API nodes: $api_opts; one-process comparison: $single_opts; push: $push; probe interval: $interval s"
+echo "agents: $java_opts; API nodes: $api_opts; one-process comparison: $single_opts; push: $push (heartbeat $heartbeat s, silence limit $((3 * heartbeat)) s); probe interval: $interval s"
 
 sim_port=$(free_port)
 device_args=()
 for i in $(seq 0 $((backends - 1))); do device_args+=(--device "dev-$i:pool-a=1000"); done
 java -Xmx512m -XX:+UseSerialGC -cp "$jar" io.cinderblock.driver.sim.SimulatedArrayServer --port "$sim_port" \
+  --heartbeat-millis $((heartbeat * 1000)) \
   "${device_args[@]}" > "$work/sim.log" 2>&1 &
 sim_pid=$!
 for _ in $(seq 1 300); do grep -qs listening "$work/sim.log" && break; sleep 0.2; done
@@ -126,7 +132,8 @@ conf() {  # conf HOST FIRST COUNT PORT
   echo "password = $CINDERBLOCK_PG_PASSWORD"
   echo "max_pool_size = 4"
   for i in $(seq "$2" $(($2 + $3 - 1))); do
-    printf '[sim-%d]\nvolume_driver = sim\nsim_port = %d\nsim_device = dev-%d\nsim_push = %s\n' "$i" "$sim_port" "$i" "$push"
+    printf '[sim-%d]\nvolume_driver = sim\nsim_port = %d\nsim_device = dev-%d\nsim_push = %s\nsim_push_silence = %ds\n' \
+      "$i" "$sim_port" "$i" "$push" $((3 * heartbeat))
   done
 }
 

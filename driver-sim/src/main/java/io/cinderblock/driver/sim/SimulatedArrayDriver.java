@@ -39,7 +39,7 @@ final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher 
     private boolean closed;
 
     /** Where the push channel connects, when {@code sim_push} is on. */
-    record PushTarget(String host, int port, Optional<String> accessKey) {}
+    record PushTarget(String host, int port, Optional<String> accessKey, Duration silence) {}
 
     SimulatedArrayDriver(DriverDescriptor descriptor, String backendName, String device, int reservedPercentage,
             SimulatedArrayClient client, Duration timeout, Optional<PushTarget> push, DriverContext context) {
@@ -197,7 +197,8 @@ final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher 
         synchronized (this) {
             if (!closed && watch == null) {
                 PushTarget target = push.get();
-                watch = new StateWatch(target.host(), target.port(), target.accessKey(), device, timeout, backendName,
+                watch = new StateWatch(target.host(), target.port(), target.accessKey(), device, timeout,
+                        target.silence(), backendName,
                         listener, this::backendState, context.clock());
                 watch.start();
             }

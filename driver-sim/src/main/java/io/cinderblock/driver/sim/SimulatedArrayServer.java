@@ -53,7 +53,7 @@ public final class SimulatedArrayServer implements AutoCloseable {
     private static final int MAX_LINE = 4096;
     /** An open request connection with no request for this long is closed. */
     static final int IDLE_MILLIS = 10_000;
-    /** How often a WATCH connection carries a heartbeat when nothing changes. */
+    /** How often a WATCH connection carries a heartbeat, unless started with another period. */
     static final int HEARTBEAT_MILLIS = 1_000;
     private static final Map<Integer, SimulatedArrayServer> SHARED = new ConcurrentHashMap<>();
 
@@ -67,11 +67,12 @@ public final class SimulatedArrayServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private SimulatedArrayServer(ServerSocketChannel socket, Optional<String> accessKey) throws IOException {
+    private SimulatedArrayServer(ServerSocketChannel socket, Optional<String> accessKey, int heartbeatMillis)
+            throws IOException {
         this.socket = socket;
         this.port = ((InetSocketAddress) socket.getLocalAddress()).getPort();
         this.accessKey = accessKey;
-        this.pump = new WatchPump("sim-array-watch-" + port);
+        this.pump = new WatchPump("sim-array-watch-" + port, heartbeatMillis);
         this.workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sim-array-worker");
             t.setDaemon(true);
@@ -88,6 +89,14 @@ public final class SimulatedArrayServer implements AutoCloseable {
      * @param accessKey the key clients must send, if any
      */
     public static SimulatedArrayServer start(int port, Optional<String> accessKey) throws IOException {
+        return start(port, accessKey, HEARTBEAT_MILLIS);
+    }
+
+    /** Starts a server whose WATCH connections carry a heartbeat every {@code heartbeatMillis}. */
+    static SimulatedArrayServer start(int port, Optional<String> accessKey, int heartbeatMillis) throws IOException {
+        if (heartbeatMillis < 1) {
+            throw new IllegalArgumentException("heartbeat period must be at least 1 ms, got " + heartbeatMillis);
+        }
         ServerSocketChannel socket = ServerSocketChannel.open();
         socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         try {
@@ -96,7 +105,7 @@ public final class SimulatedArrayServer implements AutoCloseable {
             socket.close();
             throw e;
         }
-        SimulatedArrayServer server = new SimulatedArrayServer(socket, accessKey);
+        SimulatedArrayServer server = new SimulatedArrayServer(socket, accessKey, heartbeatMillis);
         server.acceptor.start();
         return server;
     }
@@ -230,7 +239,8 @@ public final class SimulatedArrayServer implements AutoCloseable {
     /**
      * {@code WATCH DEVICE}: hands the connection to the {@link WatchPump}, which sends the device's
      * state as {@code STATE UP} or {@code STATE DOWN reason} lines, once at once and then on every
-     * change, and a {@code HEARTBEAT} line every {@value #HEARTBEAT_MILLIS} ms so that either side
+     * change, and a {@code HEARTBEAT} line every heartbeat period (default {@value #HEARTBEAT_MILLIS}
+     * ms) so that either side
      * notices a dead peer. Returns whether the pump took the connection.
      */
     private boolean watch(SocketChannel channel, Writer out, String deviceName) throws IOException {
@@ -300,15 +310,22 @@ public final class SimulatedArrayServer implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    /** Standalone: {@code --port N [--key K] --device NAME:POOL=GIB[,POOL=GIB...]...}. */
+    /**
+     * Standalone: {@code --port N [--heartbeat-millis MS] --device NAME:POOL=GIB[,POOL=GIB...]...}
+     * (access key from {@code SIM_ACCESS_KEY}).
+     */
     public static void main(String[] args) throws Exception {
         int port = 18777;
+        int heartbeat = HEARTBEAT_MILLIS;
         Optional<String> key = Optional.ofNullable(System.getenv("SIM_ACCESS_KEY"));
         Map<String, Map<String, Long>> devices = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port":
                     port = Integer.parseInt(args[++i]);
+                    break;
+                case "--heartbeat-millis":
+                    heartbeat = Integer.parseInt(args[++i]);
                     break;
                 case "--device":
                     String[] parts = args[++i].split(":", 2);
@@ -320,11 +337,12 @@ public final class SimulatedArrayServer implements AutoCloseable {
                     devices.put(parts[0], pools);
                     break;
                 default:
-                    System.err.println("usage: SimulatedArrayServer --port N --device NAME:POOL=GIB[,POOL=GIB]...");
+                    System.err.println("usage: SimulatedArrayServer --port N [--heartbeat-millis MS] "
+                            + "--device NAME:POOL=GIB[,POOL=GIB]...");
                     System.exit(2);
             }
         }
-        SimulatedArrayServer server = start(port, key);
+        SimulatedArrayServer server = start(port, key, heartbeat);
         devices.forEach(server::addDevice);
         System.out.println("SIMULATED array listening on 127.0.0.1:" + server.port() + " with devices " + server.devices());
         Thread.currentThread().join();

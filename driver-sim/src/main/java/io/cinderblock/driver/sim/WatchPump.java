@@ -13,8 +13,7 @@ import java.util.function.Consumer;
 
 /**
  * Serves every {@code WATCH} connection of a {@link SimulatedArrayServer} from ONE thread: state
- * lines as they happen, a {@code HEARTBEAT} to every watcher every {@value
- * SimulatedArrayServer#HEARTBEAT_MILLIS} ms. One simulated array can then hold thousands of watch
+ * lines as they happen, a {@code HEARTBEAT} to every watcher every heartbeat period. One simulated array can then hold thousands of watch
  * connections (a benchmark's 10,000 backends) without a thread each; a real array would be
  * thousands of devices, each with its own connection. Writes never block: a watcher whose socket
  * buffer is full is not reading, and is dropped (its driver reconnects, and reports push lost).
@@ -25,6 +24,7 @@ final class WatchPump implements AutoCloseable {
     private final BlockingQueue<Delivery> pending = new LinkedBlockingQueue<>();
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
     private final Thread thread;
+    private final long heartbeatNanos;
     private volatile boolean closed;
 
     private record Delivery(Watcher watcher, String line) {}
@@ -45,7 +45,8 @@ final class WatchPump implements AutoCloseable {
         }
     }
 
-    WatchPump(String name) {
+    WatchPump(String name, int heartbeatMillis) {
+        heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -69,7 +70,7 @@ final class WatchPump implements AutoCloseable {
     }
 
     private void run() {
-        long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SimulatedArrayServer.HEARTBEAT_MILLIS);
+        long next = System.nanoTime() + heartbeatNanos;
         while (!closed) {
             try {
                 Delivery delivery = pending.poll(Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -84,7 +85,7 @@ final class WatchPump implements AutoCloseable {
                 for (Watcher watcher : watchers) {
                     send(watcher, "HEARTBEAT");
                 }
-                next = Math.max(next, now) + TimeUnit.MILLISECONDS.toNanos(SimulatedArrayServer.HEARTBEAT_MILLIS);
+                next = Math.max(next, now) + heartbeatNanos;
             }
         }
     }
