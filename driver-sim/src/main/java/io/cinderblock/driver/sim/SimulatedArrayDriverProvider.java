@@ -78,6 +78,12 @@ public final class SimulatedArrayDriverProvider implements VolumeDriverProvider 
         }
         int port = (int) config.integer("sim_port", 0, 65535);
         int reserved = (int) config.integer("reserved_percentage", 0, 100);
+        // Checked before anything is started or shared, so a bad value leaves nothing behind.
+        Duration silence = config.duration("sim_push_silence");
+        if (silence.toMillis() < 100) {
+            throw new InvalidConfigException("sim_push_silence", "Option 'sim_push_silence' must be at least 100 ms, got "
+                    + silence.toMillis() + " ms");
+        }
         if (config.bool("sim_start_server")) {
             if (port == 0) {
                 throw new InvalidConfigException("sim_port", "Option 'sim_port' must be a fixed port with sim_start_server");
@@ -97,11 +103,6 @@ public final class SimulatedArrayDriverProvider implements VolumeDriverProvider 
         }
         SimulatedArrayClient client = new SimulatedArrayClient(config.string("sim_host"), port,
                 config.optional("sim_access_key", String.class), config.duration("sim_timeout"));
-        Duration silence = config.duration("sim_push_silence");
-        if (silence.toMillis() < 100) {
-            throw new InvalidConfigException("sim_push_silence", "Option 'sim_push_silence' must be at least 100 ms, got "
-                    + silence.toMillis() + " ms");
-        }
         Optional<SimulatedArrayDriver.PushTarget> push = config.bool("sim_push")
                 ? Optional.of(new SimulatedArrayDriver.PushTarget(config.string("sim_host"), port,
                         config.optional("sim_access_key", String.class), silence))
