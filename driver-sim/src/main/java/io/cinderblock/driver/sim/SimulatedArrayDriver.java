@@ -23,8 +23,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One backend on the simulated array. Stateless apart from its client and, when pushing, its
- * watch connection: thread-safe.
+ * One backend on the simulated array. Stateless apart from its client (whose connections it shares
+ * with the other backends on the same array) and, when pushing, its watch connection: thread-safe.
  */
 final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher {
     private final DriverDescriptor descriptor;
@@ -39,7 +39,7 @@ final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher 
     private boolean closed;
 
     /** Where the push channel connects, when {@code sim_push} is on. */
-    record PushTarget(String host, int port, Optional<String> accessKey) {}
+    record PushTarget(String host, int port, Optional<String> accessKey, Duration silence) {}
 
     SimulatedArrayDriver(DriverDescriptor descriptor, String backendName, String device, int reservedPercentage,
             SimulatedArrayClient client, Duration timeout, Optional<PushTarget> push, DriverContext context) {
@@ -175,7 +175,8 @@ final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher 
 
     @Override
     public void close() {
-        // Requests hold nothing open; only the watch connection, if pushing, needs closing.
+        // The watch connection, if pushing, is this backend's own; the request connections are
+        // shared per array, and the last backend of an array closes them.
         StateWatch current;
         synchronized (this) {
             closed = true;
@@ -184,6 +185,7 @@ final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher 
         if (current != null) {
             current.close();
         }
+        client.close();
     }
 
     /** With {@code sim_push} on (the default), a WATCH connection carries the device's state changes. */
@@ -195,7 +197,8 @@ final class SimulatedArrayDriver implements VolumeDriver, BackendStatePublisher 
         synchronized (this) {
             if (!closed && watch == null) {
                 PushTarget target = push.get();
-                watch = new StateWatch(target.host(), target.port(), target.accessKey(), device, timeout, backendName,
+                watch = new StateWatch(target.host(), target.port(), target.accessKey(), device, timeout,
+                        target.silence(), backendName,
                         listener, this::backendState, context.clock());
                 watch.start();
             }

@@ -15,6 +15,7 @@ import io.cinderblock.sdk.spi.VolumeDriverProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,10 @@ public final class SimulatedArrayDriverProvider implements VolumeDriverProvider 
             .option(ConfigOption.builder("sim_push", OptionType.BOOLEAN).defaultValue("true")
                     .description("Keep a WATCH connection open so the array pushes state changes at once "
                             + "(polling continues as the safety net)").build())
+            .option(ConfigOption.builder("sim_push_silence", OptionType.DURATION).defaultValue("3s")
+                    .description("A push channel with no line (state or heartbeat) for this long is lost; at least "
+                            + "three of the array's heartbeat periods (1 s unless the array was started with another)")
+                    .build())
             .capability(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME, Capability.SNAPSHOT,
                     Capability.VOLUME_FROM_SNAPSHOT, Capability.CLONE_VOLUME, Capability.CONNECTION)
             .build();
@@ -73,6 +78,12 @@ public final class SimulatedArrayDriverProvider implements VolumeDriverProvider 
         }
         int port = (int) config.integer("sim_port", 0, 65535);
         int reserved = (int) config.integer("reserved_percentage", 0, 100);
+        // Checked before anything is started or shared, so a bad value leaves nothing behind.
+        Duration silence = config.duration("sim_push_silence");
+        if (silence.toMillis() < 100) {
+            throw new InvalidConfigException("sim_push_silence", "Option 'sim_push_silence' must be at least 100 ms, got "
+                    + silence.toMillis() + " ms");
+        }
         if (config.bool("sim_start_server")) {
             if (port == 0) {
                 throw new InvalidConfigException("sim_port", "Option 'sim_port' must be a fixed port with sim_start_server");
@@ -94,7 +105,7 @@ public final class SimulatedArrayDriverProvider implements VolumeDriverProvider 
                 config.optional("sim_access_key", String.class), config.duration("sim_timeout"));
         Optional<SimulatedArrayDriver.PushTarget> push = config.bool("sim_push")
                 ? Optional.of(new SimulatedArrayDriver.PushTarget(config.string("sim_host"), port,
-                        config.optional("sim_access_key", String.class)))
+                        config.optional("sim_access_key", String.class), silence))
                 : Optional.empty();
         return new SimulatedArrayDriver(DESCRIPTOR, config.backendName(), device, reserved, client,
                 config.duration("sim_timeout"), push, context);

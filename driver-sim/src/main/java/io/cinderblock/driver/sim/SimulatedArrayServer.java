@@ -7,21 +7,21 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -30,15 +30,19 @@ import java.util.regex.Pattern;
  * known-good driver to certify and the reference service has backends to demo, with devices that
  * can be switched up and down.
  *
- * <p>Protocol (UTF-8, one request per connection): an optional line {@code KEY <access key>}, then
- * one request line {@code VERB DEVICE [ARG...]}; the answer is one line, {@code OK [key=value...]}
+ * <p>Protocol (UTF-8): an optional line {@code KEY <access key>}, then request lines {@code VERB
+ * DEVICE [ARG...]}, one at a time on the same connection (a client may send one and close, or keep
+ * the connection for more; an idle connection is closed after {@value #IDLE_MILLIS} ms); each answer
+ * is one line, {@code OK [key=value...]}
  * or {@code ERR CODE message}. Codes: {@code DOWN} (the device is switched down), {@code NOSPACE},
  * {@code NOTFOUND}, {@code EXISTS}, {@code BADREQ}, {@code AUTH}. Verbs: {@code PING}, {@code
  * STATS}, {@code CREATE pool name gib}, {@code DELETE name}, {@code EXTEND name gib}, {@code SNAP
  * volume snapshot}, {@code DELSNAP snapshot}, {@code FROMSNAP snapshot name gib}, {@code CLONE
  * source name gib}, {@code EXPORT volume initiator}, {@code UNEXPORT volume initiator}, {@code SET
  * UP|DOWN [reason]}; and {@code WATCH} (the connection stays open and carries state changes, see
- * {@link #watch}). See the module README.
+ * {@link WatchPump}). See the module README. A thread serves each request connection (a
+ * driver keeps a few per array, see {@code SimulatedArrayClient}); one thread serves every watch
+ * connection.
  *
  * <p>Run standalone: {@code java -cp driver-sim.jar io.cinderblock.driver.sim.SimulatedArrayServer
  * --port 18777 --device array-a:gold=1000,silver=500}.
@@ -47,26 +51,34 @@ public final class SimulatedArrayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SimulatedArrayServer.class.getName());
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final int MAX_LINE = 4096;
-    /** How often a WATCH connection carries a heartbeat when nothing changes. */
+    /** An open request connection with no request for this long is closed. */
+    static final int IDLE_MILLIS = 10_000;
+    /** How often a WATCH connection carries a heartbeat, unless started with another period. */
     static final int HEARTBEAT_MILLIS = 1_000;
     private static final Map<Integer, SimulatedArrayServer> SHARED = new ConcurrentHashMap<>();
 
-    private final ServerSocket socket;
+    private final ServerSocketChannel socket;
+    private final int port;
     private final Optional<String> accessKey;
     private final Map<String, SimulatedDevice> devices = new ConcurrentHashMap<>();
+    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
     private final ExecutorService workers;
+    private final WatchPump pump;
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private SimulatedArrayServer(ServerSocket socket, Optional<String> accessKey) {
+    private SimulatedArrayServer(ServerSocketChannel socket, Optional<String> accessKey, int heartbeatMillis)
+            throws IOException {
         this.socket = socket;
+        this.port = ((InetSocketAddress) socket.getLocalAddress()).getPort();
         this.accessKey = accessKey;
+        this.pump = new WatchPump("sim-array-watch-" + port, heartbeatMillis);
         this.workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sim-array-worker");
             t.setDaemon(true);
             return t;
         });
-        this.acceptor = new Thread(this::acceptLoop, "sim-array-" + socket.getLocalPort());
+        this.acceptor = new Thread(this::acceptLoop, "sim-array-" + port);
         this.acceptor.setDaemon(true);
     }
 
@@ -77,10 +89,23 @@ public final class SimulatedArrayServer implements AutoCloseable {
      * @param accessKey the key clients must send, if any
      */
     public static SimulatedArrayServer start(int port, Optional<String> accessKey) throws IOException {
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
-        SimulatedArrayServer server = new SimulatedArrayServer(socket, accessKey);
+        return start(port, accessKey, HEARTBEAT_MILLIS);
+    }
+
+    /** Starts a server whose WATCH connections carry a heartbeat every {@code heartbeatMillis}. */
+    static SimulatedArrayServer start(int port, Optional<String> accessKey, int heartbeatMillis) throws IOException {
+        if (heartbeatMillis < 1) {
+            throw new IllegalArgumentException("heartbeat period must be at least 1 ms, got " + heartbeatMillis);
+        }
+        ServerSocketChannel socket = ServerSocketChannel.open();
+        socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        try {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        SimulatedArrayServer server = new SimulatedArrayServer(socket, accessKey, heartbeatMillis);
         server.acceptor.start();
         return server;
     }
@@ -106,7 +131,17 @@ public final class SimulatedArrayServer implements AutoCloseable {
 
     /** The port it listens on. */
     public int port() {
-        return socket.getLocalPort();
+        return port;
+    }
+
+    /** Request connections open now, each held by a thread (tests: how many a client keeps). */
+    int requestConnections() {
+        return connections.size();
+    }
+
+    /** Watch connections open now, all served by one thread. */
+    int watchConnections() {
+        return pump.size();
     }
 
     /** Adds a device with pools of the given sizes (GiB), unless one of that name exists. */
@@ -142,7 +177,8 @@ public final class SimulatedArrayServer implements AutoCloseable {
     private void acceptLoop() {
         while (!closed) {
             try {
-                Socket client = socket.accept();
+                SocketChannel client = socket.accept();
+                connections.add(client);
                 workers.execute(() -> serve(client));
             } catch (IOException e) {
                 if (!closed) {
@@ -152,9 +188,11 @@ public final class SimulatedArrayServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket client) {
-        try (client) {
-            client.setSoTimeout(10_000);
+    private void serve(SocketChannel channel) {
+        boolean watching = false;
+        try {
+            Socket client = channel.socket();
+            client.setSoTimeout(IDLE_MILLIS);
             BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
             Writer out = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.UTF_8);
             String line = readLine(in);
@@ -171,46 +209,56 @@ public final class SimulatedArrayServer implements AutoCloseable {
                 out.flush();
                 return;
             }
-            if (line != null && line.startsWith("WATCH ")) {
-                watch(client, out, line.substring(6).strip());
+            if (line == null) {
+                out.write("ERR BADREQ empty request\n");
+                out.flush();
                 return;
             }
-            out.write((line == null ? "ERR BADREQ empty request" : handle(line)) + "\n");
-            out.flush();
+            while (line != null && !closed) {
+                if (line.startsWith("WATCH ")) {
+                    watching = watch(channel, out, line.substring(6).strip());
+                    return;
+                }
+                out.write(handle(line) + "\n");
+                out.flush();
+                line = readLine(in);
+            }
         } catch (SocketException e) {
             // The client went away; nothing to answer.
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "Simulated array request failed: {0}", e.toString());
+            // Also an idle connection timing out: the client opens another when it needs one.
+            LOG.log(System.Logger.Level.DEBUG, "Simulated array connection ended: {0}", e.toString());
+        } finally {
+            connections.remove(channel);
+            if (!watching) {
+                closeQuietly(channel);
+            }
         }
     }
 
     /**
-     * {@code WATCH DEVICE}: the array pushes the device's state on this connection, as {@code STATE
-     * UP} or {@code STATE DOWN reason} lines, once at once and then on every change, with a {@code
-     * HEARTBEAT} line every {@value #HEARTBEAT_MILLIS} ms so that either side notices a dead peer.
+     * {@code WATCH DEVICE}: hands the connection to the {@link WatchPump}, which sends the device's
+     * state as {@code STATE UP} or {@code STATE DOWN reason} lines, once at once and then on every
+     * change, and a {@code HEARTBEAT} line every heartbeat period (default {@value #HEARTBEAT_MILLIS}
+     * ms) so that either side
+     * notices a dead peer. Returns whether the pump took the connection.
      */
-    private void watch(Socket client, Writer out, String deviceName) throws IOException {
+    private boolean watch(SocketChannel channel, Writer out, String deviceName) throws IOException {
         Optional<SimulatedDevice> device = device(deviceName);
         if (device.isEmpty()) {
             out.write("ERR NOTFOUND no device '" + deviceName + "'\n");
             out.flush();
-            return;
+            return false;
         }
-        BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        String initial = device.get().watch(events);
+        pump.add(channel, device.get());
+        return true;
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
         try {
-            client.setSoTimeout(0);
-            out.write(initial + "\n");
-            out.flush();
-            while (!closed) {
-                String event = events.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
-                out.write((event == null ? "HEARTBEAT" : event) + "\n");
-                out.flush();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            device.get().unwatch(events);
+            channel.close();
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 
@@ -257,18 +305,27 @@ public final class SimulatedArrayServer implements AutoCloseable {
         } catch (IOException e) {
             // closing anyway
         }
+        pump.close();
+        connections.forEach(SimulatedArrayServer::closeQuietly);
         workers.shutdownNow();
     }
 
-    /** Standalone: {@code --port N [--key K] --device NAME:POOL=GIB[,POOL=GIB...]...}. */
+    /**
+     * Standalone: {@code --port N [--heartbeat-millis MS] --device NAME:POOL=GIB[,POOL=GIB...]...}
+     * (access key from {@code SIM_ACCESS_KEY}).
+     */
     public static void main(String[] args) throws Exception {
         int port = 18777;
+        int heartbeat = HEARTBEAT_MILLIS;
         Optional<String> key = Optional.ofNullable(System.getenv("SIM_ACCESS_KEY"));
         Map<String, Map<String, Long>> devices = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port":
                     port = Integer.parseInt(args[++i]);
+                    break;
+                case "--heartbeat-millis":
+                    heartbeat = Integer.parseInt(args[++i]);
                     break;
                 case "--device":
                     String[] parts = args[++i].split(":", 2);
@@ -280,11 +337,12 @@ public final class SimulatedArrayServer implements AutoCloseable {
                     devices.put(parts[0], pools);
                     break;
                 default:
-                    System.err.println("usage: SimulatedArrayServer --port N --device NAME:POOL=GIB[,POOL=GIB]...");
+                    System.err.println("usage: SimulatedArrayServer --port N [--heartbeat-millis MS] "
+                            + "--device NAME:POOL=GIB[,POOL=GIB]...");
                     System.exit(2);
             }
         }
-        SimulatedArrayServer server = start(port, key);
+        SimulatedArrayServer server = start(port, key, heartbeat);
         devices.forEach(server::addDevice);
         System.out.println("SIMULATED array listening on 127.0.0.1:" + server.port() + " with devices " + server.devices());
         Thread.currentThread().join();

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** One simulated device: pools, volumes, snapshots and exports. All methods hold the device lock. */
 final class SimulatedDevice {
@@ -19,11 +19,15 @@ final class SimulatedDevice {
     private final Map<String, String> exports = new LinkedHashMap<>();
     private boolean up = true;
     private String downReason = "";
-    private final List<Queue<String>> watchers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
 
     SimulatedDevice(String name, Map<String, Long> pools) {
         this.name = name;
         this.pools = new LinkedHashMap<>(pools);
+    }
+
+    String name() {
+        return name;
     }
 
     synchronized void setUp(boolean value, String reason) {
@@ -32,17 +36,20 @@ final class SimulatedDevice {
         this.downReason = value ? "" : (reason == null || reason.isBlank() ? "switched down" : reason);
         if (changed) {
             String event = stateLine();
-            watchers.forEach(watcher -> watcher.add(event));
+            watchers.forEach(watcher -> watcher.accept(event));
         }
     }
 
-    /** Registers a watcher; returns the current state line, consistent with the events that follow. */
-    synchronized String watch(Queue<String> events) {
+    /**
+     * Registers a watcher and hands it the current state line first, under the device lock, so no
+     * change can overtake it; every later change follows in order.
+     */
+    synchronized void watch(Consumer<String> events) {
         watchers.add(events);
-        return stateLine();
+        events.accept(stateLine());
     }
 
-    void unwatch(Queue<String> events) {
+    void unwatch(Consumer<String> events) {
         watchers.remove(events);
     }
 

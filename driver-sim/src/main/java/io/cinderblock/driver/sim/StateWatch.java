@@ -17,18 +17,17 @@ import java.util.function.Supplier;
 /**
  * The push channel to the simulated array: one long-lived {@code WATCH} connection on a daemon
  * thread. A {@code STATE DOWN} line is pushed at once; a {@code STATE UP} line is confirmed with a
- * probe first. A connection that breaks or carries no heartbeat for three heartbeat intervals is
- * reported as push lost, and re-opened with a growing pause (up to ten seconds); the first state
+ * probe first. A connection that breaks or carries no line for the silence limit ({@code
+ * sim_push_silence}, three of the array's heartbeat periods by default) is reported as push lost, and re-opened with a growing pause (up to ten seconds); the first state
  * line on the new connection reports push restored.
  */
 final class StateWatch implements AutoCloseable {
-    private static final int SILENCE_MILLIS = 3 * SimulatedArrayServer.HEARTBEAT_MILLIS;
-
     private final String host;
     private final int port;
     private final Optional<String> accessKey;
     private final String device;
     private final Duration connectTimeout;
+    private final Duration silence;
     private final BackendStateListener listener;
     private final Supplier<BackendState> probe;
     private final java.time.Clock clock;
@@ -37,12 +36,13 @@ final class StateWatch implements AutoCloseable {
     private volatile Socket socket;
 
     StateWatch(String host, int port, Optional<String> accessKey, String device, Duration connectTimeout,
-            String backendName, BackendStateListener listener, Supplier<BackendState> probe, java.time.Clock clock) {
+            Duration silence, String backendName, BackendStateListener listener, Supplier<BackendState> probe, java.time.Clock clock) {
         this.host = host;
         this.port = port;
         this.accessKey = accessKey;
         this.device = device;
         this.connectTimeout = connectTimeout;
+        this.silence = silence;
         this.listener = listener;
         this.probe = probe;
         this.clock = clock;
@@ -62,7 +62,7 @@ final class StateWatch implements AutoCloseable {
             try (Socket connection = new Socket()) {
                 socket = connection;
                 connection.connect(new InetSocketAddress(host, port), (int) Math.max(1, connectTimeout.toMillis()));
-                connection.setSoTimeout(SILENCE_MILLIS);
+                connection.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, silence.toMillis())));
                 Writer out = new OutputStreamWriter(connection.getOutputStream(), StandardCharsets.UTF_8);
                 if (accessKey.isPresent()) {
                     out.write("KEY " + accessKey.get() + "\n");

@@ -199,6 +199,12 @@ class SimulatedArrayDriverTest {
         badTimeout.put("sim_timeout", "soon");
         assertThatThrownBy(() -> backends.open("sim-3", badTimeout))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.option()).isEqualTo("sim_timeout"));
+
+        Map<String, String> badSilence = config(server.port());
+        badSilence.put("sim_push_silence", "50ms");
+        assertThatThrownBy(() -> backends.open("sim-4", badSilence))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.option()).isEqualTo("sim_push_silence"))
+                .hasMessageContaining("50 ms");
     }
 
     @Test

@@ -80,6 +80,26 @@ class SimulatedArrayPushTest {
     }
 
     @Test
+    @DisplayName("an array with a longer heartbeat keeps a channel whose silence limit matches, and loses one whose limit is shorter")
+    void silenceLimitFollowsTheHeartbeat() throws Exception {
+        server.close();
+        server = SimulatedArrayServer.start(0, Optional.of(accessKey), 700);
+        server.addDevice("array-a", Map.of("gold", 100L));
+        Recorder matching = new Recorder();
+        Recorder tooShort = new Recorder();
+        try (VolumeDriver kept = open(Map.of("sim_push_silence", "2100ms"));
+                VolumeDriver lost = open(Map.of("sim_push_silence", "300ms"))) {
+            ((BackendStatePublisher) kept).publishTo(matching);
+            ((BackendStatePublisher) lost).publishTo(tooShort);
+            assertThat(tooShort.lost.poll(10, TimeUnit.SECONDS)).contains("lost");
+            assertThat(matching.next().status()).isEqualTo(BackendState.Status.UP);
+            assertThat(matching.lost.poll(3, TimeUnit.SECONDS)).as("three heartbeats later, still not lost").isNull();
+            server.setDeviceUp("array-a", false, "pump failed");
+            assertThat(matching.next().reason()).contains("pump failed");
+        }
+    }
+
+    @Test
     @DisplayName("sim_push = false turns push off")
     void pushOff() throws Exception {
         try (VolumeDriver driver = open(Map.of("sim_push", "false"))) {
