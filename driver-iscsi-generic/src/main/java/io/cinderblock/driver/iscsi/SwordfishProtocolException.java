@@ -12,6 +12,7 @@ import java.util.Optional;
 public final class SwordfishProtocolException extends CinderblockException {
     private static final long serialVersionUID = 1L;
 
+    /** The missing or malformed field's dotted path, or null. */
     private final String field;
 
     SwordfishProtocolException(String message) {
@@ -23,7 +24,11 @@ public final class SwordfishProtocolException extends CinderblockException {
         this.field = field;
     }
 
-    /** The JSON field (dotted path) that was missing or malformed, if that is the problem. */
+    /**
+     * The JSON field (dotted path) that was missing or malformed, if that is the problem.
+     *
+     * @return the field, or empty when the problem is not one field
+     */
     public Optional<String> field() {
         return Optional.ofNullable(field);
     }

@@ -87,6 +87,8 @@ public final class SimulatedArrayServer implements AutoCloseable {
      *
      * @param port the port, or 0 for a free one
      * @param accessKey the key clients must send, if any
+     * @return the running server; {@code close()} stops it
+     * @throws IOException the port cannot be bound
      */
     public static SimulatedArrayServer start(int port, Optional<String> accessKey) throws IOException {
         return start(port, accessKey, HEARTBEAT_MILLIS);
@@ -129,7 +131,11 @@ public final class SimulatedArrayServer implements AutoCloseable {
         }
     }
 
-    /** The port it listens on. */
+    /**
+     * The port it listens on.
+     *
+     * @return the port on 127.0.0.1
+     */
     public int port() {
         return port;
     }
@@ -144,7 +150,12 @@ public final class SimulatedArrayServer implements AutoCloseable {
         return pump.size();
     }
 
-    /** Adds a device with pools of the given sizes (GiB), unless one of that name exists. */
+    /**
+     * Adds a device with pools of the given sizes (GiB), unless one of that name exists.
+     *
+     * @param name the device's name, as the driver's {@code sim_device} option names it
+     * @param poolSizesGib each pool's name and total size in GiB
+     */
     public void addDevice(String name, Map<String, Long> poolSizesGib) {
         checkName(name);
         if (poolSizesGib.isEmpty()) {
@@ -159,13 +170,24 @@ public final class SimulatedArrayServer implements AutoCloseable {
         devices.computeIfAbsent(name, n -> new SimulatedDevice(n, poolSizesGib));
     }
 
-    /** Switches a device up, or down with a reason (what its PING then answers). */
+    /**
+     * Switches a device up, or down with a reason (what its PING then answers).
+     *
+     * @param name the device's name
+     * @param up whether it answers as healthy
+     * @param reason what it says when down
+     * @throws IllegalArgumentException no device has that name
+     */
     public void setDeviceUp(String name, boolean up, String reason) {
         device(name).orElseThrow(() -> new IllegalArgumentException("No simulated device '" + name + "'"))
                 .setUp(up, reason);
     }
 
-    /** The device names. */
+    /**
+     * The device names.
+     *
+     * @return the names of the devices added so far
+     */
     public List<String> devices() {
         return new ArrayList<>(devices.keySet());
     }
@@ -313,6 +335,9 @@ public final class SimulatedArrayServer implements AutoCloseable {
     /**
      * Standalone: {@code --port N [--heartbeat-millis MS] --device NAME:POOL=GIB[,POOL=GIB...]...}
      * (access key from {@code SIM_ACCESS_KEY}).
+     *
+     * @param args the command line above
+     * @throws Exception the server cannot start; it then exits with the cause
      */
     public static void main(String[] args) throws Exception {
         int port = 18777;

@@ -23,6 +23,7 @@ public final class SnmpUnreachableException extends DeviceUnavailableException {
         TRANSPORT
     }
 
+    /** Why the agent could not be used. */
     private final Fault fault;
 
     SnmpUnreachableException(Fault fault, String message) {
@@ -30,7 +31,11 @@ public final class SnmpUnreachableException extends DeviceUnavailableException {
         this.fault = requireNonNull(fault, "fault is null");
     }
 
-    /** Why the agent could not be used. */
+    /**
+     * Why the agent could not be used.
+     *
+     * @return the kind of fault, never null
+     */
     public Fault fault() {
         return fault;
     }
