@@ -110,7 +110,7 @@ public final class Policy {
     }
 
     /**
-     * Reads a policy file: JSON when it starts with {@code '{'}, otherwise the YAML subset.
+     * Reads a policy file: JSON when it starts with an opening brace, otherwise the YAML subset.
      *
      * @throws ConfigException naming the file and the line or rule at fault
      */

@@ -100,7 +100,13 @@ public final class DriverJarBuilder {
         return this;
     }
 
-    /** Adds every file below {@code root} under its relative path (a compiler's output directory). */
+    /**
+     * Adds every file below {@code root} under its relative path (a compiler's output directory).
+     *
+     * @param root a directory of class files and resources
+     * @return this builder
+     * @throws java.io.UncheckedIOException the tree cannot be read
+     */
     public DriverJarBuilder addTree(Path root) {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
@@ -112,24 +118,46 @@ public final class DriverJarBuilder {
         return this;
     }
 
-    /** Adds a resource with the given text. */
+    /**
+     * Adds a resource with the given text.
+     *
+     * @param name the entry's path in the jar, e.g. {@code META-INF/notes.txt}
+     * @param text its content, written as UTF-8
+     * @return this builder
+     */
     public DriverJarBuilder addResource(String name, String text) {
         entries.put(name, text.getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
-    /** Names a provider class in the jar's service entry (it need not exist). */
+    /**
+     * Names a provider class in the jar's service entry (it need not exist).
+     *
+     * @param className a fully qualified class name
+     * @return this builder
+     */
     public DriverJarBuilder provider(String className) {
         providers.add(className);
         return this;
     }
 
-    /** Names a provider class in the jar's service entry. */
+    /**
+     * Names a provider class in the jar's service entry.
+     *
+     * @param type the provider class; add its class file too
+     * @return this builder
+     */
     public DriverJarBuilder provider(Class<? extends VolumeDriverProvider> type) {
         return provider(type.getName());
     }
 
-    /** Writes the jar to {@code jar} and returns it. */
+    /**
+     * Writes the jar to {@code jar} and returns it.
+     *
+     * @param jar where to write; parent directories are created
+     * @return {@code jar}
+     * @throws java.io.UncheckedIOException the jar cannot be written
+     */
     public Path writeTo(Path jar) {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -153,7 +181,14 @@ public final class DriverJarBuilder {
         return jar;
     }
 
-    /** The bytes of a class file on the test class path. */
+    /**
+     * The bytes of a class file on the test class path.
+     *
+     * @param type a class loaded from a directory or jar on the class path
+     * @return the class file's bytes
+     * @throws IllegalStateException the class file cannot be found
+     * @throws java.io.UncheckedIOException the class file cannot be read
+     */
     public static byte[] classBytes(Class<?> type) {
         String resource = type.getName().replace('.', '/') + ".class";
         try (InputStream in = type.getClassLoader().getResourceAsStream(resource)) {

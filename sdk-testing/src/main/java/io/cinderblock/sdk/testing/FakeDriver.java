@@ -21,17 +21,38 @@ import io.cinderblock.sdk.spi.VolumeDriver;
  */
 @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public class FakeDriver implements VolumeDriver {
+    /**
+     * The descriptor this driver was opened with, for subclasses.
+     */
     protected final DriverDescriptor descriptor;
+    /**
+     * The configuration this driver was opened with, for subclasses.
+     */
     protected final DriverConfig config;
+    /**
+     * The host's context (logger, clock), for subclasses.
+     */
     protected final DriverContext context;
 
+    /**
+     * A fake driver that answers UP and reports one empty 10 GiB pool; subclasses override what a test needs.
+     *
+     * @param descriptor what {@code descriptor()} returns
+     * @param config the configuration it was opened with
+     * @param context the host's context
+     */
     public FakeDriver(DriverDescriptor descriptor, DriverConfig config, DriverContext context) {
         this.descriptor = descriptor;
         this.config = config;
         this.context = context;
     }
 
-    /** A descriptor of a fake driver with an optional secret {@code password} option and no capability. */
+    /**
+     * A descriptor of a fake driver with an optional secret {@code password} option and no capability.
+     *
+     * @param id the driver id
+     * @return a builder, for adding options or capabilities before {@code build()}
+     */
     public static DriverDescriptor.Builder descriptorBuilder(String id) {
         return DriverDescriptor.builder(id)
                 .vendorName("cinderblock tests")

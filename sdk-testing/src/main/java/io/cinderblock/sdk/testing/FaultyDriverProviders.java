@@ -37,6 +37,9 @@ public final class FaultyDriverProviders {
 
     /** {@code throwing-open}: {@code open} fails with an untyped exception. */
     public static final class ThrowingOpen implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("throwing-open").build();
 
         @Override
@@ -55,6 +58,9 @@ public final class FaultyDriverProviders {
      * {@link #release()}, then answers UP; declares a 200 ms deadline.
      */
     public static final class HangingState implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("hanging-state").build();
         /** The deadline the driver declares. */
         public static final Duration DEADLINE = Duration.ofMillis(200);
@@ -82,7 +88,11 @@ public final class FaultyDriverProviders {
             };
         }
 
-        /** The gate every probe blocks at: counts probes that entered and returned. */
+        /**
+         * The gate every probe blocks at: counts probes that entered and returned.
+         *
+         * @return the gate; open it to let the blocked calls return
+         */
         public Gate gate() {
             return gate;
         }
@@ -99,6 +109,9 @@ public final class FaultyDriverProviders {
      * context class loader each driver call ran with.
      */
     public static final class HangingStats implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("hanging-stats").build();
 
         private final Gate gate = new Gate();
@@ -140,12 +153,20 @@ public final class FaultyDriverProviders {
             gate.open();
         }
 
-        /** The gate stuck reads block at. */
+        /**
+         * The gate stuck reads block at.
+         *
+         * @return the gate; open it to let the blocked reads return
+         */
         public Gate gate() {
             return gate;
         }
 
-        /** The context class loaders the driver's calls ran with. */
+        /**
+         * The context class loaders the driver's calls ran with.
+         *
+         * @return the loaders seen so far, a snapshot
+         */
         public java.util.Set<ClassLoader> contextLoaders() {
             return java.util.Set.copyOf(contextLoaders);
         }
@@ -153,6 +174,9 @@ public final class FaultyDriverProviders {
 
     /** {@code free-exceeds-total}: reports a pool with 20 GiB free out of 10 GiB. */
     public static final class FreeExceedsTotal implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("free-exceeds-total").build();
 
         @Override
@@ -178,6 +202,9 @@ public final class FaultyDriverProviders {
 
     /** The first of two providers with the id {@code duplicate}. */
     public static final class DuplicateIdFirst implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("duplicate")
                 .vendorName("first vendor").build();
 
@@ -194,6 +221,9 @@ public final class FaultyDriverProviders {
 
     /** The second of two providers with the id {@code duplicate}. */
     public static final class DuplicateIdSecond implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("duplicate")
                 .vendorName("second vendor").build();
 
@@ -210,6 +240,9 @@ public final class FaultyDriverProviders {
 
     /** {@code newer-minor}: built for SPI 1.99, a newer minor version than the host's. */
     public static final class NewerMinorSpi implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("newer-minor")
                 .spiVersion(new SpiVersion(1, 99)).build();
 
@@ -226,6 +259,9 @@ public final class FaultyDriverProviders {
 
     /** {@code newer-major}: built for SPI 2.0. */
     public static final class NewerMajorSpi implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("newer-major")
                 .spiVersion(new SpiVersion(2, 0)).build();
 
@@ -255,6 +291,11 @@ public final class FaultyDriverProviders {
 
     /** The constructor throws, so {@link java.util.ServiceLoader} cannot instantiate it. */
     public static final class ThrowingConstructor implements VolumeDriverProvider {
+        /**
+         * Throws, as a provider whose static set-up fails would.
+         *
+         * @throws IllegalStateException always
+         */
         public ThrowingConstructor() {
             throw new IllegalStateException("simulated: static configuration missing");
         }
@@ -272,6 +313,9 @@ public final class FaultyDriverProviders {
 
     /** {@code null-state}: {@code backendState()} returns null. */
     public static final class NullState implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("null-state").build();
 
         @Override
@@ -296,6 +340,9 @@ public final class FaultyDriverProviders {
      * starting with {@code leak-on-open}, {@code open} itself fails quoting it.
      */
     public static final class SecretLeaking implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("secret-leaking")
                 .capability(Capability.CREATE_VOLUME, Capability.EXTEND_VOLUME).build();
 
@@ -347,6 +394,9 @@ public final class FaultyDriverProviders {
      * counting calls, so a test can prove the SDK never reaches an undeclared operation.
      */
     public static final class NoCapabilities implements VolumeDriverProvider {
+        /**
+         * What {@code descriptor()} returns.
+         */
         public static final DriverDescriptor DESCRIPTOR = FakeDriver.descriptorBuilder("no-capabilities").build();
 
         private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -382,7 +432,11 @@ public final class FaultyDriverProviders {
             calls.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
         }
 
-        /** How many operations reached the driver. */
+        /**
+         * How many operations reached the driver.
+         *
+         * @return the number of operations that reached the driver; 0 when the SDK refused them all
+         */
         public int operationCalls() {
             return calls.values().stream().mapToInt(AtomicInteger::get).sum();
         }

@@ -22,7 +22,11 @@ public final class Gate {
     /** A closed gate. */
     public Gate() {}
 
-    /** A gate that is already open: {@link #pass()} returns at once but still counts. */
+    /**
+     * A gate that is already open: {@link #pass()} returns at once but still counts.
+     *
+     * @return an open gate
+     */
     public static Gate alwaysOpen() {
         Gate gate = new Gate();
         gate.open();
@@ -64,26 +68,46 @@ public final class Gate {
         opened.countDown();
     }
 
-    /** How many threads have reached the gate. */
+    /**
+     * How many threads have reached the gate.
+     *
+     * @return the number of {@link #pass()} calls so far
+     */
     public int entered() {
         synchronized (monitor) {
             return entered;
         }
     }
 
-    /** How many threads have gone through the gate after it opened. */
+    /**
+     * How many threads have gone through the gate after it opened.
+     *
+     * @return the number of {@link #pass()} calls that returned
+     */
     public int left() {
         synchronized (monitor) {
             return left;
         }
     }
 
-    /** Waits until {@code count} threads have reached the gate. */
+    /**
+     * Waits until {@code count} threads have reached the gate.
+     *
+     * @param count how many threads
+     * @param timeout how long to wait
+     * @throws AssertionError fewer threads arrived within the timeout
+     */
     public void awaitEntered(int count, Duration timeout) {
         awaitCounter(count, timeout, true);
     }
 
-    /** Waits until {@code count} threads have gone through the gate. */
+    /**
+     * Waits until {@code count} threads have gone through the gate.
+     *
+     * @param count how many threads
+     * @param timeout how long to wait
+     * @throws AssertionError fewer threads went through within the timeout
+     */
     public void awaitLeft(int count, Duration timeout) {
         awaitCounter(count, timeout, false);
     }

@@ -22,8 +22,9 @@ import java.util.function.BiConsumer;
  */
 @ApiStatus(value = ApiStatus.Status.EXPERIMENTAL, since = "0.2")
 public final class InMemoryDevice {
-    /** The operations the driver reports to {@link #record(String, String)}. */
+    /** The operation name of a stats read, as the driver reports it to {@link #record(String, String)}. */
     public static final String COLLECT_STATS = "collectStats";
+    /** The operation name of a state probe, as recorded. */
     public static final String BACKEND_STATE = "backendState";
 
     private final String name;
@@ -42,7 +43,11 @@ public final class InMemoryDevice {
         this.name = name;
     }
 
-    /** The device's name: the backend's name. */
+    /**
+     * The device's name: the backend's name.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
@@ -59,35 +64,60 @@ public final class InMemoryDevice {
         up = true;
     }
 
-    /** Whether the device answers. */
+    /**
+     * Whether the device answers.
+     *
+     * @return true unless the test took the device down
+     */
     public boolean isUp() {
         return up;
     }
 
-    /** Sets the device's raw capacity. */
+    /**
+     * Sets the device's raw capacity.
+     *
+     * @param value the raw capacity in GiB
+     */
     public void capacityGib(long value) {
         capacityGib = value;
     }
 
-    /** The device's raw capacity. */
+    /**
+     * The device's raw capacity.
+     *
+     * @return the raw capacity in GiB
+     */
     public long capacityGib() {
         return capacityGib;
     }
 
     // ------------------------------------------------------------ spy
 
-    /** How many times the driver read the device's stats. */
+    /**
+     * How many times the driver read the device's stats.
+     *
+     * @return the number of stats reads so far
+     */
     public int statsReads() {
         return calls(COLLECT_STATS);
     }
 
-    /** How many times the driver called {@code operation} (a {@code VolumeDriver} method name). */
+    /**
+     * How many times the driver called {@code operation} (a {@code VolumeDriver} method name).
+     *
+     * @param operation e.g. {@code createVolume}
+     * @return the number of calls so far, 0 if none
+     */
     public int calls(String operation) {
         AtomicInteger count = calls.get(operation);
         return count == null ? 0 : count.get();
     }
 
-    /** How many calls the driver made in all, state probes and stats reads included. */
+    /**
+     * How many calls the driver made in all, state probes and stats reads included.
+     *
+     * @return the number of calls so far
+     */
     public int totalCalls() {
         return calls.values().stream().mapToInt(AtomicInteger::get).sum();
     }
@@ -97,6 +127,8 @@ public final class InMemoryDevice {
     /**
      * Makes every later stats read block at the returned gate, after it was counted, until the test
      * opens the gate.
+     *
+     * @return the gate the reads block at
      */
     public Gate holdStatsReads() {
         Gate gate = new Gate();
@@ -107,34 +139,58 @@ public final class InMemoryDevice {
     /**
      * Calls {@code hook} with the operation name and the volume or snapshot id at the start of every
      * volume operation, before the device changes anything: the moment a crash would hit.
+     *
+     * @param hook called on the driver's thread with the operation name and the id; an exception it throws fails the operation
      */
     public void onDeviceCall(BiConsumer<String, String> hook) {
         deviceCallHook = hook;
     }
 
-    /** Makes the next volume operation throw {@code failure} instead of changing anything. */
+    /**
+     * Makes the next volume operation throw {@code failure} instead of changing anything.
+     *
+     * @param failure thrown once, by the next volume operation
+     */
     public void failNextOperation(RuntimeException failure) {
         nextFailure.set(failure);
     }
 
-    /** Makes the next stats read throw {@code failure}, whatever the device's state. */
+    /**
+     * Makes the next stats read throw {@code failure}, whatever the device's state.
+     *
+     * @param failure thrown once, by the next stats read
+     */
     public void failNextStatsRead(RuntimeException failure) {
         nextStatsFailure.set(failure);
     }
 
     // ------------------------------------------------------------ what the device holds
 
-    /** The volumes on the device, by id. */
+    /**
+     * The volumes on the device, by id.
+     *
+     * @return a sorted copy
+     */
     public Map<String, Volume> volumes() {
         return new TreeMap<>(volumes);
     }
 
-    /** The snapshots on the device, by id. */
+    /**
+     * The snapshots on the device, by id.
+     *
+     * @return a sorted copy
+     */
     public Map<String, Snapshot> snapshots() {
         return new TreeMap<>(snapshots);
     }
 
-    /** Whether the volume is exported to the host. */
+    /**
+     * Whether the volume is exported to the host.
+     *
+     * @param volumeId the volume's id
+     * @param host the connector's host name
+     * @return true while an export to that host exists
+     */
     public boolean isExported(String volumeId, String host) {
         return exports.contains(volumeId + "@" + host);
     }

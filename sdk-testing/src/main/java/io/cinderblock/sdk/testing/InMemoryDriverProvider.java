@@ -63,12 +63,21 @@ public final class InMemoryDriverProvider implements VolumeDriverProvider {
     /** The no-argument constructor {@link java.util.ServiceLoader} needs; does nothing costly. */
     public InMemoryDriverProvider() {}
 
-    /** A configuration for this driver with a random password. */
+    /**
+     * A configuration for this driver with a random password.
+     *
+     * @return {@code volume_driver} and a generated {@code password}
+     */
     public static Map<String, String> config() {
         return config(UUID.randomUUID().toString());
     }
 
-    /** A configuration for this driver: {@code volume_driver} plus the given password. */
+    /**
+     * A configuration for this driver: {@code volume_driver} plus the given password.
+     *
+     * @param password the secret option's value
+     * @return the configuration
+     */
     public static Map<String, String> config(String password) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("volume_driver", ID);
@@ -106,12 +115,21 @@ public final class InMemoryDriverProvider implements VolumeDriverProvider {
         return new InMemoryDriver(DESCRIPTOR, config, context, device);
     }
 
-    /** The simulated device of the backend with this name, created on first use. */
+    /**
+     * The simulated device of the backend with this name, created on first use.
+     *
+     * @param backendName the {@code volume_backend_name} the driver is opened with
+     * @return the device, shared by every driver opened with that name
+     */
     public InMemoryDevice device(String backendName) {
         return devices.computeIfAbsent(backendName, InMemoryDevice::new);
     }
 
-    /** Makes later {@link #open} calls block at the returned gate until the test opens it. */
+    /**
+     * Makes later {@link #open} calls block at the returned gate until the test opens it.
+     *
+     * @return the gate the opens block at
+     */
     public Gate holdOpens() {
         Gate gate = new Gate();
         openGate = gate;

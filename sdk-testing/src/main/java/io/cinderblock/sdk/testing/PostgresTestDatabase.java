@@ -29,7 +29,11 @@ public final class PostgresTestDatabase {
         this.properties = properties;
     }
 
-    /** The configured database, if the environment names one. */
+    /**
+     * The configured database, if the environment names one.
+     *
+     * @return the database named by {@code CINDERBLOCK_PG_URL} (and {@code _USER}, {@code _PASSWORD}), or empty
+     */
     public static Optional<PostgresTestDatabase> fromEnvironment() {
         String url = System.getenv("CINDERBLOCK_PG_URL");
         String user = System.getenv("CINDERBLOCK_PG_USER");
@@ -44,7 +48,13 @@ public final class PostgresTestDatabase {
         return Optional.of(new PostgresTestDatabase(url, properties));
     }
 
-    /** The configured database; fails in CI and skips elsewhere when it is not configured. */
+    /**
+     * The configured database; fails in CI and skips elsewhere when it is not configured.
+     *
+     * @return the database
+     * @throws org.opentest4j.AssertionFailedError in CI ({@code CI=true}) when none is configured
+     * @throws org.opentest4j.TestAbortedException elsewhere when none is configured (the test is skipped)
+     */
     public static PostgresTestDatabase require() {
         Optional<PostgresTestDatabase> database = fromEnvironment();
         if (database.isEmpty()) {
@@ -58,19 +68,32 @@ public final class PostgresTestDatabase {
         return database.get();
     }
 
-    /** The JDBC URL. */
+    /**
+     * The JDBC URL.
+     *
+     * @return the {@code jdbc:postgresql:} URL
+     */
     public String url() {
         return url;
     }
 
-    /** {@code user} and {@code password} for {@link DriverManager}. */
+    /**
+     * {@code user} and {@code password} for {@link DriverManager}.
+     *
+     * @return a copy, safe to change
+     */
     public Properties properties() {
         Properties copy = new Properties();
         copy.putAll(properties);
         return copy;
     }
 
-    /** A new connection. */
+    /**
+     * A new connection.
+     *
+     * @return a connection the caller closes
+     * @throws SQLException the database refused it
+     */
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(url, properties);
     }

@@ -27,7 +27,11 @@ public final class ServiceEntriesClassLoader extends ClassLoader {
 
     private final URL servicesFile;
 
-    /** A loader listing {@code providerClassNames}, in that order, over the test class path. */
+    /**
+     * A loader listing {@code providerClassNames}, in that order, over the test class path.
+     *
+     * @param providerClassNames the lines of the simulated {@code META-INF/services} file
+     */
     public ServiceEntriesClassLoader(List<String> providerClassNames) {
         super("service-entries", ServiceEntriesClassLoader.class.getClassLoader());
         try {
