@@ -16,6 +16,7 @@ import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.service.config.BackendSection;
 import io.cinderblock.service.config.ConfigException;
 import io.cinderblock.service.config.ServiceConfig;
+import io.cinderblock.service.model.AgentRecord;
 import io.cinderblock.service.model.PoolRecord;
 import io.cinderblock.service.model.PoolRecords;
 import io.cinderblock.service.model.ServiceDirectory;
@@ -24,14 +25,14 @@ import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
 import io.cinderblock.service.model.StatsChanges;
 import io.cinderblock.service.ops.Metrics;
+import io.cinderblock.service.ops.NodeIdentity;
 import io.cinderblock.service.store.ServiceStore;
 import io.cinderblock.service.store.StoredService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +104,8 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     private volatile boolean claimed;
     private volatile boolean claimLost;
     private volatile boolean closed;
+    private final NodeIdentity identity;
+    private volatile Map<String, AgentRecord> agentRecords = Map.of();
 
     /**
      * Creates the agent; {@link #start()} opens the backends.
@@ -119,6 +122,18 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
      * @param metrics where to record probe and stats durations; null for none
      */
     public Agent(ServiceConfig config, DriverRegistry drivers, ServiceStore store, Clock clock, Metrics metrics) {
+        this(config, drivers, store, clock, metrics, NodeIdentity.local("all"));
+    }
+
+    /**
+     * Creates the agent, recording probe and stats figures in {@code metrics} and describing itself
+     * as {@code identity} in its host claim (shown on the status page of every API node).
+     *
+     * @param metrics where to record probe and stats durations; null for none
+     */
+    public Agent(ServiceConfig config, DriverRegistry drivers, ServiceStore store, Clock clock, Metrics metrics,
+            NodeIdentity identity) {
+        this.identity = requireNonNull(identity, "identity is null");
         this.metrics = Optional.ofNullable(metrics);
         this.config = requireNonNull(config, "config is null");
         this.drivers = requireNonNull(drivers, "drivers is null");
@@ -176,8 +191,19 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         }
         Instant now = clock.instant();
         // Before touching a row: two agents writing one host's rows would overwrite each other.
-        store.claimHost(config.host(), owner, nodeName(), ProcessHandle.current().pid(), now, config.serviceDownTime());
+        long pid = ProcessHandle.current().pid();
+        store.hostClaims().claimHost(config.host(), owner, identity.node(), pid, now, config.serviceDownTime());
         claimed = true;
+        try {
+            store.hostClaims().describe(config.host(), owner, identity.role(), identity.version(),
+                    config.statsInterval());
+        } catch (RuntimeException e) {
+            // Only the status page's description of this agent is missing; the agent works.
+            LOG.warn("Cannot describe this agent in its host claim: {}", e.getMessage());
+        }
+        agentRecords = Map.of(config.host(), new AgentRecord(config.host(), identity.node(), pid,
+                Optional.of(identity.role()), Optional.of(identity.version()), now,
+                Optional.of(config.statsInterval())));
         schedulerServiceId = store.register(config.host(), ServiceRecord.SCHEDULER, config.availabilityZone(),
                 "disabled", now);
         for (BackendSection section : sections) {
@@ -189,9 +215,21 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         // backend removed from enabled_backends keeps its row and ages to 'down'. backend_state stays
         // unknown until this run reports, so a restart never shows a state observed before it. Other
         // hosts' rows belong to other agents; API nodes read them from the database.
+        Map<Long, BackendMonitor> byId = new HashMap<>();
+        monitors.forEach(m -> byId.put(m.serviceId, m));
         for (StoredService row : store.services()) {
             if (row.host().equals(config.host()) || row.host().startsWith(config.host() + "@")) {
                 records.put(row.id(), toRecord(row));
+                BackendMonitor monitor = byId.get(row.id());
+                if (monitor != null) {
+                    // Kept if this run's first report agrees, so "last changed" survives a restart.
+                    monitor.storedState = row.backendState().flatMap(BackendState.Status::fromWireValue);
+                    monitor.storedChangedAt = row.stateChangedAt();
+                    if (row.pushLost().isPresent()) {
+                        // The last run's push channel is gone with it; this run subscribes afresh.
+                        storePushLost(monitor, Optional.empty());
+                    }
+                }
             }
         }
         publishNow();
@@ -244,14 +282,6 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             }
         }
         return Optional.empty();
-    }
-
-    private static String nodeName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown";
-        }
     }
 
     /** False once another agent took this host over (this one stopped renewing in time). */
@@ -328,7 +358,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             List<Long> ids = new ArrayList<>();
             ids.add(schedulerServiceId);
             monitors.forEach(m -> ids.add(m.serviceId));
-            if (!store.renewHost(config.host(), owner, now)) {
+            if (!store.hostClaims().renewHost(config.host(), owner, now)) {
                 if (!claimLost) {
                     LOG.error("Another agent took over host {} (this agent missed its heartbeats for service_down_time);"
                             + " this agent stops reporting: restart it once the other is gone", config.host());
@@ -336,7 +366,23 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
                 claimLost = true;
                 return;
             }
-            store.heartbeat(ids, now);
+            // Stats collected since the last heartbeat: their time rides along (unchanged stats are
+            // not rewritten), so every API node knows how old each backend's capacity is.
+            Map<Long, Instant> checked = new HashMap<>();
+            for (BackendMonitor m : monitors) {
+                Instant at = m.statsCheckedAt;
+                if (at != null && !at.equals(m.statsCheckedWritten)) {
+                    checked.put(m.serviceId, at);
+                }
+            }
+            store.heartbeat(ids, now, checked);
+            for (BackendMonitor m : monitors) {
+                Instant at = checked.get(m.serviceId);
+                if (at != null) {
+                    m.statsCheckedWritten = at;
+                    records.computeIfPresent(m.serviceId, (k, r) -> r.withStatsUpdatedAt(Optional.of(at)));
+                }
+            }
             ids.forEach(id -> records.computeIfPresent(id, (k, r) -> r.withUpdatedAt(now)));
             requestPublish();
         } catch (RuntimeException e) {
@@ -361,6 +407,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
                 @Override
                 public void lost(String reason) {
                     monitor.pushLost = Optional.of(reason);
+                    storePushLost(monitor, monitor.pushLost);
                     metrics.ifPresent(m -> m.pushLost(monitor.host, true));
                     LOG.warn("Backend {}: pushed states lost ({}); polling every {} ms continues", monitor.host, reason,
                             config.stateInterval().toMillis());
@@ -369,6 +416,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
                 @Override
                 public void restored() {
                     monitor.pushLost = Optional.empty();
+                    storePushLost(monitor, monitor.pushLost);
                     metrics.ifPresent(m -> m.pushLost(monitor.host, false));
                     LOG.info("Backend {}: pushed states flow again", monitor.host);
                 }
@@ -380,6 +428,17 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         } catch (RuntimeException e) {
             // A driver whose push cannot start is polled, as every other one.
             LOG.warn("Backend {}: cannot subscribe to pushed states: {}; polling only", monitor.host, e.getMessage());
+        }
+    }
+
+    /** Shows a push channel's condition in this snapshot and, through the database, on every API node. */
+    private void storePushLost(BackendMonitor monitor, Optional<String> reason) {
+        records.computeIfPresent(monitor.serviceId, (k, r) -> r.withPushLost(reason));
+        requestPublish();
+        try {
+            store.recordPushLost(monitor.serviceId, reason, clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot store the push channel of {}: {}", monitor.host, e.getMessage());
         }
     }
 
@@ -472,17 +531,27 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         }
         boolean recordChanged = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
         boolean statsChanged = monitor.stats != decision.current();
-        monitor.stats = decision.current();
-        monitor.state = Optional.of(status);
-        monitor.reason = Optional.of(reason);
-        monitor.reported = true;
+        Instant changedAt;
+        synchronized (monitor) {
+            changedAt = monitor.transition(status, stats.collectedAt());
+            monitor.stats = decision.current();
+            monitor.state = Optional.of(status);
+            monitor.reason = Optional.of(reason);
+            monitor.reported = true;
+            monitor.statsCheckedAt = stats.collectedAt();
+        }
         if (recordChanged) {
             updateRecordState(monitor);
+        }
+        if (statsChanged) {
+            records.computeIfPresent(monitor.serviceId,
+                    (k, r) -> r.withStatsUpdatedAt(Optional.of(stats.collectedAt())));
         }
         if (decision.write()) {
             try {
                 store.recordStats(monitor.serviceId, json.writeValueAsString(stats.toCinderMap()), stats.collectedAt(),
-                        status.wireValue(), reason);
+                        status.wireValue(), reason, changedAt);
+                monitor.statsCheckedWritten = stats.collectedAt();
                 statsChanges.written(monitor.serviceId, stats, status.wireValue(), reason);
             } catch (JsonProcessingException | RuntimeException e) {
                 statsChanges.forget(monitor.serviceId);
@@ -506,11 +575,13 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     private void recordState(BackendMonitor monitor, BackendState.Status status, String reason, Instant observedAt) {
         boolean statusChanged;
         boolean changed;
+        Instant changedAt;
         synchronized (monitor) {
             if (monitor.observedAt != null && observedAt.isBefore(monitor.observedAt)) {
                 return;
             }
             monitor.observedAt = observedAt;
+            changedAt = monitor.transition(status, observedAt);
             statusChanged = monitor.state.map(s -> s != status).orElse(true);
             changed = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
             monitor.state = Optional.of(status);
@@ -528,7 +599,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         updateRecordState(monitor);
         requestPublish();
         try {
-            store.recordState(monitor.serviceId, status.wireValue(), reason, clock.instant());
+            store.recordState(monitor.serviceId, status.wireValue(), reason, clock.instant(), changedAt);
         } catch (RuntimeException e) {
             if (!closed) {
                 LOG.warn("Cannot store the state of {}: {}", monitor.host, e.getMessage());
@@ -537,7 +608,8 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     }
 
     private void updateRecordState(BackendMonitor monitor) {
-        records.computeIfPresent(monitor.serviceId, (k, r) -> r.withBackendState(monitor.state, monitor.reason));
+        records.computeIfPresent(monitor.serviceId, (k, r) -> r.withBackendState(monitor.state, monitor.reason,
+                Optional.ofNullable(monitor.changedAt)));
     }
 
     // ------------------------------------------------------------------ snapshot
@@ -564,7 +636,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             pools.put(monitor.host, poolRecords(monitor, stats));
         }
         snapshot.set(new ServiceSnapshot(new ArrayList<>(records.values()), pools, generation.incrementAndGet(),
-                clock.instant()));
+                clock.instant(), agentRecords));
     }
 
     private List<PoolRecord> poolRecords(BackendMonitor monitor, BackendStats stats) {
@@ -617,7 +689,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         if (claimed && !claimLost) {
             try {
                 // A clean stop frees the host at once; after a crash the claim ages out instead.
-                store.releaseHost(config.host(), owner);
+                store.hostClaims().releaseHost(config.host(), owner);
             } catch (RuntimeException e) {
                 LOG.warn("Cannot release host {}: {}", config.host(), e.getMessage());
             }
