@@ -380,7 +380,6 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
                 Instant at = checked.get(m.serviceId);
                 if (at != null) {
                     m.statsCheckedWritten = at;
-                    records.computeIfPresent(m.serviceId, (k, r) -> r.withStatsUpdatedAt(Optional.of(at)));
                 }
             }
             ids.forEach(id -> records.computeIfPresent(id, (k, r) -> r.withUpdatedAt(now)));
@@ -530,7 +529,6 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             LOG.info("Backend {} is {} (stats)", monitor.host, status.wireValue());
         }
         boolean recordChanged = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
-        boolean statsChanged = monitor.stats != decision.current();
         Instant changedAt;
         synchronized (monitor) {
             changedAt = monitor.transition(status, stats.collectedAt());
@@ -543,10 +541,9 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         if (recordChanged) {
             updateRecordState(monitor);
         }
-        if (statsChanged) {
-            records.computeIfPresent(monitor.serviceId,
-                    (k, r) -> r.withStatsUpdatedAt(Optional.of(stats.collectedAt())));
-        }
+        // Every successful collection renews the capacity's age on this node's page at once (other
+        // nodes learn it with the next heartbeat): one record and one coalesced publish per round.
+        records.computeIfPresent(monitor.serviceId, (k, r) -> r.withStatsUpdatedAt(Optional.of(stats.collectedAt())));
         if (decision.write()) {
             try {
                 store.recordStats(monitor.serviceId, json.writeValueAsString(stats.toCinderMap()), stats.collectedAt(),
@@ -558,10 +555,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
                 LOG.warn("Cannot store the stats of {}: {}", monitor.host, e.getMessage());
             }
         }
-        // Unchanged stats, state and reason: the snapshot would be the same, so none is published.
-        if (recordChanged || statsChanged) {
-            requestPublish();
-        }
+        requestPublish();
     }
 
     private void recordState(BackendMonitor monitor, BackendState.Status status, String reason) {
