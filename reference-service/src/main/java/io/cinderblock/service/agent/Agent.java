@@ -2,28 +2,21 @@ package io.cinderblock.service.agent;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cinderblock.sdk.host.Backend;
 import io.cinderblock.sdk.host.BackendRegistry;
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.host.discovery.LoadedDriver;
-import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.InvalidConfigException;
 import io.cinderblock.sdk.spi.BackendState;
-import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.service.config.BackendSection;
 import io.cinderblock.service.config.ConfigException;
 import io.cinderblock.service.config.ServiceConfig;
 import io.cinderblock.service.model.AgentRecord;
-import io.cinderblock.service.model.PoolRecord;
-import io.cinderblock.service.model.PoolRecords;
 import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceNotFoundException;
 import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
-import io.cinderblock.service.model.StatsChanges;
 import io.cinderblock.service.ops.Metrics;
 import io.cinderblock.service.ops.NodeIdentity;
 import io.cinderblock.service.store.ServiceStore;
@@ -33,13 +26,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,10 +40,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,25 +55,24 @@ import org.slf4j.LoggerFactory;
  * driver call is bounded by the SDK's {@link Backend#state()} deadline or the stats timeout. A hung
  * device therefore holds one pool thread for one deadline at most and never delays another backend
  * or the API, which only reads the published snapshot.
+ *
+ * <p><b>Parts</b> (package-private, one job each): {@link AgentRows} (rows in memory, the published
+ * snapshot), {@link StateRecorder} (states, transition times and push channels, in memory and in the
+ * database), {@link StatsCollector} (stats rounds), {@link PushWatch} and {@link PushedStates}
+ * (pushed states), {@link ProbeSchedule} and {@link ProbeTimer} (when each backend is probed). The
+ * agent itself opens the backends, heartbeats, claims its host and runs the probes.
  */
 public final class Agent implements ServiceDirectory, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     private static final Duration STATS_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration OPEN_WAIT = Duration.ofSeconds(30);
-    /** Unchanged stats are stored again after this long, so their stored time stays within it. */
-    private static final Duration STATS_REFRESH = Duration.ofMinutes(10);
 
     private final ServiceConfig config;
     private final ServiceStore store;
     private final Clock clock;
     private final DriverRegistry drivers;
     private final BackendRegistry backends;
-    private final ObjectMapper json = new ObjectMapper();
     private final List<BackendMonitor> monitors = new ArrayList<>();
-    private final Map<Long, ServiceRecord> records = new ConcurrentHashMap<>();
-    private final AtomicReference<ServiceSnapshot> snapshot;
-    private final AtomicLong generation = new AtomicLong();
-    private final AtomicBoolean publishPending = new AtomicBoolean();
     private final ScheduledExecutorService scheduler;
     private final ThreadPoolExecutor probePool;
     private final ThreadPoolExecutor statsPool;
@@ -95,9 +81,12 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     private final ProbeTimer probeTimer;
     private volatile Instant openedAt;
     private final Optional<Metrics> metrics;
-    /** Stats rounds: which stats need storing again, and each backend's pool records (see collect). */
-    private final StatsChanges statsChanges = new StatsChanges(STATS_REFRESH);
-    private final PoolRecords.Cache poolCache = new PoolRecords.Cache();
+    /** The rows in memory and the published snapshot. */
+    private final AgentRows rows;
+    /** States and push channels, in memory and in the database. */
+    private final StateRecorder states;
+    private final StatsCollector stats;
+    private final PushWatch pushWatch;
     /** Names this process's claim on its host: unique per run, so a restart is a new owner. */
     private final String owner = UUID.randomUUID().toString();
     private long schedulerServiceId;
@@ -105,7 +94,6 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     private volatile boolean claimLost;
     private volatile boolean closed;
     private final NodeIdentity identity;
-    private volatile Map<String, AgentRecord> agentRecords = Map.of();
 
     /**
      * Creates the agent; {@link #start()} opens the backends.
@@ -140,13 +128,16 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.backends = BackendRegistry.builder().drivers(drivers).clock(clock).statsTimeout(STATS_TIMEOUT).build();
-        this.snapshot = new AtomicReference<>(ServiceSnapshot.empty(clock.instant()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cinderblock-agent-timer"));
         this.probePool = boundedPool(config.probeThreads(), "cinderblock-probe");
         this.statsPool = boundedPool(Math.max(2, config.probeThreads() / 4), "cinderblock-stats");
         this.pushExecutor = boundedPool(1, "cinderblock-push");
         this.probeTimer = new ProbeTimer(scheduler, new ProbeSchedule(config.stateInterval()), this::submitProbe,
                 () -> System.nanoTime() / 1_000_000);
+        this.rows = new AgentRows(monitors, scheduler, clock);
+        this.states = new StateRecorder(store, clock, rows, () -> closed);
+        this.stats = new StatsCollector(monitors, statsPool, store, clock, this.metrics, rows, states, () -> closed);
+        this.pushWatch = new PushWatch(pushExecutor, this.metrics, states, probeTimer, config.stateInterval());
     }
 
     private static ThreadPoolExecutor boundedPool(int threads, String name) {
@@ -201,9 +192,9 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             // Only the status page's description of this agent is missing; the agent works.
             LOG.warn("Cannot describe this agent in its host claim: {}", e.getMessage());
         }
-        agentRecords = Map.of(config.host(), new AgentRecord(config.host(), identity.node(), pid,
+        rows.agents(Map.of(config.host(), new AgentRecord(config.host(), identity.node(), pid,
                 Optional.of(identity.role()), Optional.of(identity.version()), now,
-                Optional.of(config.statsInterval())));
+                Optional.of(config.statsInterval()))));
         schedulerServiceId = store.register(config.host(), ServiceRecord.SCHEDULER, config.availabilityZone(),
                 "disabled", now);
         for (BackendSection section : sections) {
@@ -219,7 +210,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         monitors.forEach(m -> byId.put(m.serviceId, m));
         for (StoredService row : store.services()) {
             if (row.host().equals(config.host()) || row.host().startsWith(config.host() + "@")) {
-                records.put(row.id(), toRecord(row));
+                rows.put(toRecord(row));
                 BackendMonitor monitor = byId.get(row.id());
                 if (monitor != null) {
                     // Kept if this run's first report agrees, so "last changed" survives a restart.
@@ -227,12 +218,12 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
                     monitor.storedChangedAt = row.stateChangedAt();
                     if (row.pushLost().isPresent()) {
                         // The last run's push channel is gone with it; this run subscribes afresh.
-                        storePushLost(monitor, Optional.empty());
+                        states.pushLost(monitor, Optional.empty());
                     }
                 }
             }
         }
-        publishNow();
+        rows.publishNow();
     }
 
     /**
@@ -250,7 +241,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         long stats = config.statsInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::heartbeat, report, report, TimeUnit.MILLISECONDS);
         probeTimer.start(monitors);
-        scheduler.scheduleAtFixedRate(this::collectAll, 0, stats, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(this.stats::collectAll, 0, stats, TimeUnit.MILLISECONDS);
         LOG.info("Agent started: {} backend(s) on host {}, probing every {} ms (spread over it; every {} ms while"
                 + " down), stats every {} ms, {} pushing", monitors.size(), config.host(), state,
                 new ProbeSchedule(config.stateInterval()).fastInterval(), stats,
@@ -339,14 +330,14 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         try {
             monitor.backend = backends.open(monitor.section.section(), monitor.section.registryConfig());
             LOG.info("Backend {} opened with driver {}", monitor.host, monitor.section.driverId());
-            watch(monitor);
+            pushWatch.watch(monitor);
         } catch (InvalidConfigException e) {
             throw new ConfigException(config.source() + ": [" + monitor.section.section() + "] " + e.option() + ": "
                     + e.getMessage(), e);
         } catch (RuntimeException e) {
-            // Logged by recordState when the state or reason changes, not on every retry.
+            // Logged by the StateRecorder when the state or reason changes, not on every retry.
             String reason = "Driver '" + monitor.section.driverId() + "' failed to open: " + e.getMessage();
-            recordState(monitor, BackendState.Status.DOWN, reason);
+            states.record(monitor, BackendState.Status.DOWN, reason);
         }
     }
 
@@ -382,62 +373,11 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
                     m.statsCheckedWritten = at;
                 }
             }
-            ids.forEach(id -> records.computeIfPresent(id, (k, r) -> r.withUpdatedAt(now)));
-            requestPublish();
+            ids.forEach(id -> rows.update(id, r -> r.withUpdatedAt(now)));
+            rows.requestPublish();
         } catch (RuntimeException e) {
             // No heartbeat written means the rows age towards 'down', which is the truth.
             LOG.warn("Heartbeat failed: {}", e.getMessage());
-        }
-    }
-
-    /** Subscribes to a backend's pushed states; polling goes on regardless (the safety net). */
-    private void watch(BackendMonitor monitor) {
-        try {
-            monitor.pushing = monitor.backend.watchState(new PushedStates(pushExecutor, new PushedStates.Sink() {
-                @Override
-                public void pushed(BackendState state) {
-                    metrics.ifPresent(m -> m.pushed(monitor.host));
-                    recordState(monitor, state.status(), state.reason(), state.observedAt());
-                    if (state.status() == BackendState.Status.DOWN) {
-                        probeTimer.sooner(monitor);
-                    }
-                }
-
-                @Override
-                public void lost(String reason) {
-                    monitor.pushLost = Optional.of(reason);
-                    storePushLost(monitor, monitor.pushLost);
-                    metrics.ifPresent(m -> m.pushLost(monitor.host, true));
-                    LOG.warn("Backend {}: pushed states lost ({}); polling every {} ms continues", monitor.host, reason,
-                            config.stateInterval().toMillis());
-                }
-
-                @Override
-                public void restored() {
-                    monitor.pushLost = Optional.empty();
-                    storePushLost(monitor, monitor.pushLost);
-                    metrics.ifPresent(m -> m.pushLost(monitor.host, false));
-                    LOG.info("Backend {}: pushed states flow again", monitor.host);
-                }
-            }));
-            if (monitor.pushing) {
-                metrics.ifPresent(m -> m.pushLost(monitor.host, false));
-                LOG.info("Backend {} pushes its state changes (polling continues as the safety net)", monitor.host);
-            }
-        } catch (RuntimeException e) {
-            // A driver whose push cannot start is polled, as every other one.
-            LOG.warn("Backend {}: cannot subscribe to pushed states: {}; polling only", monitor.host, e.getMessage());
-        }
-    }
-
-    /** Shows a push channel's condition in this snapshot and, through the database, on every API node. */
-    private void storePushLost(BackendMonitor monitor, Optional<String> reason) {
-        records.computeIfPresent(monitor.serviceId, (k, r) -> r.withPushLost(reason));
-        requestPublish();
-        try {
-            store.recordPushLost(monitor.serviceId, reason, clock.instant());
-        } catch (RuntimeException e) {
-            LOG.warn("Cannot store the push channel of {}: {}", monitor.host, e.getMessage());
         }
     }
 
@@ -477,166 +417,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         BackendState state = backend.get().state();
         metrics.ifPresent(m -> m.probed(monitor.host, Duration.ofNanos(System.nanoTime() - started),
                 clock.millis()));
-        recordState(monitor, state.status(), state.reason(), state.observedAt());
-    }
-
-    private void collectAll() {
-        for (BackendMonitor monitor : monitors) {
-            if (closed || monitor.backend().isEmpty() || !monitor.collecting.compareAndSet(false, true)) {
-                continue;
-            }
-            try {
-                statsPool.execute(() -> {
-                    try {
-                        collect(monitor);
-                    } finally {
-                        monitor.collecting.set(false);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                monitor.collecting.set(false);
-            }
-        }
-    }
-
-    private void collect(BackendMonitor monitor) {
-        Backend backend = monitor.backend;
-        if (backend == null) {
-            return;
-        }
-        BackendStats stats;
-        long started = System.nanoTime();
-        try {
-            stats = backend.stats(true);
-            metrics.ifPresent(m -> m.collected(monitor.host, Duration.ofNanos(System.nanoTime() - started),
-                    clock.millis()));
-        } catch (CinderblockException e) {
-            recordState(monitor, BackendState.Status.DOWN, "Stats collection failed: " + e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            recordState(monitor, BackendState.Status.DOWN, "Stats collection failed: " + e);
-            return;
-        }
-        BackendState.Status status = stats.backendState();
-        boolean statusChanged = monitor.state.map(s -> s != status).orElse(true);
-        // Same status as the last probe: keep the probe's reason (more specific than ours), so a
-        // stats round does not change the row and force the list to be re-rendered.
-        String reason = !statusChanged && monitor.reason.isPresent() ? monitor.reason.get()
-                : status == BackendState.Status.UP ? "Stats collected"
-                : backend.lastState().map(BackendState::reason).orElse("Driver reported backend_state down");
-        StatsChanges.Decision decision = statsChanges.offer(monitor.serviceId, stats, status.wireValue(), reason);
-        if (statusChanged) {
-            LOG.info("Backend {} is {} (stats)", monitor.host, status.wireValue());
-        }
-        boolean recordChanged = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
-        Instant changedAt;
-        synchronized (monitor) {
-            changedAt = monitor.transition(status, stats.collectedAt());
-            monitor.stats = decision.current();
-            monitor.state = Optional.of(status);
-            monitor.reason = Optional.of(reason);
-            monitor.reported = true;
-            monitor.statsCheckedAt = stats.collectedAt();
-        }
-        if (recordChanged) {
-            updateRecordState(monitor);
-        }
-        // Every successful collection renews the capacity's age on this node's page at once (other
-        // nodes learn it with the next heartbeat): one record and one coalesced publish per round.
-        records.computeIfPresent(monitor.serviceId, (k, r) -> r.withStatsUpdatedAt(Optional.of(stats.collectedAt())));
-        if (decision.write()) {
-            try {
-                store.recordStats(monitor.serviceId, json.writeValueAsString(stats.toCinderMap()), stats.collectedAt(),
-                        status.wireValue(), reason, changedAt);
-                monitor.statsCheckedWritten = stats.collectedAt();
-                statsChanges.written(monitor.serviceId, stats, status.wireValue(), reason);
-            } catch (JsonProcessingException | RuntimeException e) {
-                statsChanges.forget(monitor.serviceId);
-                LOG.warn("Cannot store the stats of {}: {}", monitor.host, e.getMessage());
-            }
-        }
-        requestPublish();
-    }
-
-    private void recordState(BackendMonitor monitor, BackendState.Status status, String reason) {
-        recordState(monitor, status, reason, clock.instant());
-    }
-
-    /**
-     * Keeps a state in memory at once, and in the database when it changed. A state observed before
-     * the one recorded (a probe that began before a pushed DOWN arrived) is dropped.
-     */
-    private void recordState(BackendMonitor monitor, BackendState.Status status, String reason, Instant observedAt) {
-        boolean statusChanged;
-        boolean changed;
-        Instant changedAt;
-        synchronized (monitor) {
-            if (monitor.observedAt != null && observedAt.isBefore(monitor.observedAt)) {
-                return;
-            }
-            monitor.observedAt = observedAt;
-            changedAt = monitor.transition(status, observedAt);
-            statusChanged = monitor.state.map(s -> s != status).orElse(true);
-            changed = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
-            monitor.state = Optional.of(status);
-            monitor.reason = Optional.of(reason);
-            monitor.reported = true;
-        }
-        if (!changed) {
-            return;
-        }
-        if (statusChanged && status == BackendState.Status.DOWN) {
-            LOG.warn("Backend {} is down: {}", monitor.host, reason);
-        } else if (statusChanged) {
-            LOG.info("Backend {} is up", monitor.host);
-        }
-        updateRecordState(monitor);
-        requestPublish();
-        try {
-            store.recordState(monitor.serviceId, status.wireValue(), reason, clock.instant(), changedAt);
-        } catch (RuntimeException e) {
-            if (!closed) {
-                LOG.warn("Cannot store the state of {}: {}", monitor.host, e.getMessage());
-            }
-        }
-    }
-
-    private void updateRecordState(BackendMonitor monitor) {
-        records.computeIfPresent(monitor.serviceId, (k, r) -> r.withBackendState(monitor.state, monitor.reason,
-                Optional.ofNullable(monitor.changedAt)));
-    }
-
-    // ------------------------------------------------------------------ snapshot
-
-    /** Publishes soon, coalescing a burst of changes (a probe round of 1,000 backends) into one rebuild. */
-    private void requestPublish() {
-        if (publishPending.compareAndSet(false, true)) {
-            try {
-                scheduler.execute(this::publishNow);
-            } catch (RejectedExecutionException e) {
-                publishPending.set(false);
-            }
-        }
-    }
-
-    private synchronized void publishNow() {
-        publishPending.set(false);
-        Map<String, List<PoolRecord>> pools = new LinkedHashMap<>();
-        for (BackendMonitor monitor : monitors) {
-            BackendStats stats = monitor.stats;
-            if (stats == null) {
-                continue;
-            }
-            pools.put(monitor.host, poolRecords(monitor, stats));
-        }
-        snapshot.set(new ServiceSnapshot(new ArrayList<>(records.values()), pools, generation.incrementAndGet(),
-                clock.instant(), agentRecords));
-    }
-
-    private List<PoolRecord> poolRecords(BackendMonitor monitor, BackendStats stats) {
-        // Rebuilt only for the backends whose stats or state changed since the last publish.
-        return poolCache.of(monitor.host, monitor.section.volumeBackendName(),
-                monitor.state.orElse(stats.backendState()), stats);
+        states.record(monitor, state.status(), state.reason(), state.observedAt());
     }
 
     private static ServiceRecord toRecord(StoredService row) {
@@ -646,7 +427,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
 
     @Override
     public ServiceSnapshot snapshot() {
-        return snapshot.get();
+        return rows.current();
     }
 
     @Override
@@ -656,17 +437,8 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         if (!store.setDisabled(host, binary, disabled, stored, now)) {
             throw new ServiceNotFoundException(host, binary);
         }
-        ServiceRecord updated = null;
-        for (long id : records.keySet()) {
-            // computeIfPresent, not get-then-put: a probe's concurrent state update must not be lost.
-            ServiceRecord changed = records.computeIfPresent(id, (k, r) -> r.host().equals(host)
-                    && r.binary().equals(binary) ? r.withStatus(disabled, stored, now) : r);
-            if (changed != null && changed.host().equals(host) && changed.binary().equals(binary)) {
-                updated = changed;
-            }
-        }
-        publishNow();
-        return Objects.requireNonNull(updated, "row updated in the database but not in memory");
+        return rows.setStatus(host, binary, disabled, stored, now).orElseThrow(
+                () -> new NullPointerException("row updated in the database but not in memory"));
     }
 
     @Override
