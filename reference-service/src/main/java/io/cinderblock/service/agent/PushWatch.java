@@ -51,8 +51,9 @@ final class PushWatch {
                 @Override
                 public void lost(String reason) {
                     monitor.pushLost = Optional.of(reason);
-                    states.pushLost(monitor, monitor.pushLost);
+                    // The metric first: whoever sees the page (or another node) change finds it set.
                     metrics.ifPresent(m -> m.pushLost(monitor.host, true));
+                    states.pushLost(monitor, monitor.pushLost);
                     LOG.warn("Backend {}: pushed states lost ({}); polling every {} ms continues", monitor.host, reason,
                             stateInterval.toMillis());
                 }
@@ -60,8 +61,8 @@ final class PushWatch {
                 @Override
                 public void restored() {
                     monitor.pushLost = Optional.empty();
-                    states.pushLost(monitor, monitor.pushLost);
                     metrics.ifPresent(m -> m.pushLost(monitor.host, false));
+                    states.pushLost(monitor, monitor.pushLost);
                     LOG.info("Backend {}: pushed states flow again", monitor.host);
                 }
             }));
