@@ -170,7 +170,10 @@ abstract class ServiceSuite {
     @DisplayName("the operator view is the agents': transition time, lost push channel, stats age and node on an API node and after a restart")
     void operatorViewOnEveryNode() throws Exception {
         ScriptedDriverProvider.Script fake = fixture.scriptedBackend("fake").publishes();
-        fixture.simBackend("gold", Map.of("a", 100L), "2s").start();
+        // Stats every 2 s, heartbeats every 1 s: capacity is stale after 5 s, well past an API node's
+        // normal lag (one interval, one heartbeat, one refresh) on a loaded machine.
+        fixture.simBackend("gold", Map.of("a", 100L), "2s").defaultKey("backend_stats_polling_interval", "2")
+                .defaultKey("report_interval", "1").start();
         awaitState("gold", "up");
         awaitState("fake", "up");
         var listener = ServiceFixture.await(WITHIN_PROBE_AND_DEADLINE, fake::listener, java.util.Optional::isPresent,

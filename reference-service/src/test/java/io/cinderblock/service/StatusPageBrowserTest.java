@@ -59,7 +59,7 @@ class StatusPageBrowserTest {
                     "pool-b", 200L), "2s");
             // A FAKE backend whose stats can stall while its state still answers up.
             ScriptedDriverProvider.Script bronze = fixture.scriptedBackend("bronze");
-            // Stale after stats interval + report interval = 3 s without a collection.
+            // Stale after two stats intervals + the report interval = 5 s without a collection.
             fixture.defaultKey("backend_stats_polling_interval", "2").defaultKey("report_interval", "1").start();
             for (String backend : List.of("gold", "silver", "bronze")) {
                 ServiceFixture.await(Duration.ofSeconds(10), () -> fixture.backendState(backend), "up"::equals,
@@ -120,7 +120,7 @@ class StatusPageBrowserTest {
                 // Stats that stop while the backend is up: its capacity turns stale with its age.
                 bronze.stallStats(true);
                 rows = awaitRows(browser, Duration.ofSeconds(15), r -> row(r, "@bronze").get("capacity").asText()
-                        .contains("stale: older than the stats interval (2 s)"));
+                        .contains("stale: a collection missed (stats interval 2 s)"));
                 assertThat(row(rows, "@bronze").get("state").asText()).isEqualTo("up");
                 assertThat(row(rows, "@bronze").get("text").asText()).contains("pool-0");
                 bronze.stallStats(false).release();

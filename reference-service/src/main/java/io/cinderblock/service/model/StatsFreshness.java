@@ -12,10 +12,11 @@ import java.util.Optional;
  * extension keys: when its stats were last collected, and whether the capacity is stale.
  *
  * <p>Capacity is <b>stale</b> when the backend is not up (down, unknown, or its agent has stopped
- * heartbeating: the device may have changed since), or when the last successful collection is
- * older than the agent's stats interval plus the report interval. The report interval is the
- * tolerance: an agent tells the database about unchanged stats with its next heartbeat, so an API
- * node sees a collection up to one report interval late.
+ * heartbeating: the device may have changed since), or when a collection was missed: the last
+ * successful one is older than two stats intervals plus the report interval. Why not one interval:
+ * capacity is normally up to one interval old plus the collection's own duration, and an API node
+ * learns of a collection that changed nothing with the agent's next heartbeat (one report interval)
+ * and its own refresh; a threshold of one interval would flicker stale at the end of every round.
  *
  * @param updatedAt when the stats were last collected successfully; empty if never (in this run)
  * @param age how old they are at the time asked
@@ -54,8 +55,8 @@ public record StatsFreshness(Optional<Instant> updatedAt, Optional<Duration> age
             why = "backend down";
         } else if (age.isEmpty()) {
             why = "no stats collected yet";
-        } else if (age.get().compareTo(interval.plus(reportInterval)) > 0) {
-            why = "older than the stats interval (" + seconds(interval) + " s)";
+        } else if (age.get().compareTo(interval.multipliedBy(2).plus(reportInterval)) > 0) {
+            why = "a collection missed (stats interval " + seconds(interval) + " s)";
         }
         return new StatsFreshness(updated, age, why != null, Optional.ofNullable(why));
     }

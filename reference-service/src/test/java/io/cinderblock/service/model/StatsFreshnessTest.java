@@ -26,25 +26,28 @@ class StatsFreshnessTest {
     }
 
     @Test
-    void upToTheIntervalPlusOneReportIsCurrentAndOlderIsStale() {
+    void upToTwoIntervalsPlusOneReportIsCurrentAndOlderIsStale() {
         Instant heartbeat = NOW.minusSeconds(1);
-        StatsFreshness current = of(backend(BackendState.Status.UP, heartbeat, NOW.minusSeconds(70)), Optional.empty());
+        StatsFreshness current = of(backend(BackendState.Status.UP, heartbeat, NOW.minusSeconds(130)),
+                Optional.empty());
         assertThat(current.stale()).isFalse();
-        assertThat(current.age()).contains(Duration.ofSeconds(70));
+        assertThat(current.age()).contains(Duration.ofSeconds(130));
         assertThat(current.why()).isEmpty();
 
-        StatsFreshness old = of(backend(BackendState.Status.UP, heartbeat, NOW.minusSeconds(71)), Optional.empty());
+        StatsFreshness old = of(backend(BackendState.Status.UP, heartbeat, NOW.minusSeconds(131)), Optional.empty());
         assertThat(old.stale()).isTrue();
-        assertThat(old.why()).contains("older than the stats interval (60 s)");
+        assertThat(old.why()).contains("a collection missed (stats interval 60 s)");
     }
 
     @Test
     void theAgentsOwnIntervalWins() {
         AgentRecord agent = new AgentRecord("h", "node-1", 42, Optional.of("agent"), Optional.of("1.0"), NOW,
                 Optional.of(Duration.ofMillis(2500)));
-        StatsFreshness old = of(backend(BackendState.Status.UP, NOW, NOW.minusSeconds(13)), Optional.of(agent));
+        // 2 x 2.5 s + 10 s: current at 15 s, stale after.
+        assertThat(of(backend(BackendState.Status.UP, NOW, NOW.minusSeconds(15)), Optional.of(agent)).stale()).isFalse();
+        StatsFreshness old = of(backend(BackendState.Status.UP, NOW, NOW.minusSeconds(16)), Optional.of(agent));
         assertThat(old.stale()).isTrue();
-        assertThat(old.why()).contains("older than the stats interval (2.5 s)");
+        assertThat(old.why()).contains("a collection missed (stats interval 2.5 s)");
     }
 
     @Test
