@@ -83,6 +83,7 @@ final class StatsCollector {
         }
         BackendStats stats;
         long started = System.nanoTime();
+        Instant startedAt = clock.instant();
         try {
             stats = backend.stats(true);
             metrics.ifPresent(m -> m.collected(monitor.host, Duration.ofNanos(System.nanoTime() - started),
@@ -94,7 +95,15 @@ final class StatsCollector {
             states.record(monitor, BackendState.Status.DOWN, "Stats collection failed: " + e);
             return;
         }
-        BackendState.Status status = stats.backendState();
+        BackendState.Status status;
+        synchronized (monitor) {
+            // A state observed while this collection ran (a pushed DOWN, a probe) is newer than the
+            // state the stats imply: the stats' capacity is stored, their state does not win (as
+            // recordState drops an older observation), so no spurious flip and no false transition.
+            boolean newer = monitor.state.isPresent() && monitor.observedAt != null
+                    && monitor.observedAt.isAfter(startedAt);
+            status = newer ? monitor.state.get() : stats.backendState();
+        }
         boolean statusChanged = monitor.state.map(s -> s != status).orElse(true);
         // Same status as the last probe: keep the probe's reason (more specific than ours), so a
         // stats round does not change the row and force the list to be re-rendered.
