@@ -351,6 +351,10 @@ abstract class ServiceSuite {
     void operationsEndpoints() {
         fixture.simBackend("gold", Map.of("a", 100L)).start();
         awaitState("gold", "up");
+        // The first stats collection must land before the device breaks (a down device has none):
+        // on a loaded machine it can come after the first probe.
+        ServiceFixture.await(WITHIN_PROBE_AND_DEADLINE, () -> fixture.get("/v3/scheduler-stats/get_pools", "3.49")
+                .body(), body -> body.contains("@gold#a"), "gold's first stats");
         fixture.breakDevice("gold", "controller failed");
         awaitState("gold", "down");
         assertThat(fixture.get("/healthz", null).body()).isEqualTo("ok\n");
