@@ -10,15 +10,18 @@ import io.cinderblock.service.api.CinderApi;
 import io.cinderblock.service.api.DatabaseDirectory;
 import io.cinderblock.service.api.OpsEndpoints;
 import io.cinderblock.service.config.ServiceConfig;
+import io.cinderblock.service.model.Intervals;
 import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceSnapshot;
 import io.cinderblock.service.ops.Metrics;
+import io.cinderblock.service.ops.NodeIdentity;
 import io.cinderblock.service.store.Database;
 import io.cinderblock.service.store.BackendSecrets;
 import io.cinderblock.service.store.ServiceStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,6 +90,8 @@ public final class ReferenceService implements AutoCloseable {
         Database database = Database.open(config.database());
         // The backends' secrets are masked in every reason and stats text before it is stored.
         ServiceStore store = new ServiceStore(database, BackendSecrets.scrubber(config.backends(), drivers));
+        NodeIdentity identity = NodeIdentity.local(role.name().toLowerCase(Locale.ROOT));
+        Intervals intervals = new Intervals(config.serviceDownTime(), config.reportInterval(), config.statsInterval());
         Agent agent = null;
         DatabaseDirectory shared = null;
         ScheduledExecutorService checker = null;
@@ -96,7 +101,7 @@ public final class ReferenceService implements AutoCloseable {
             Metrics metrics = new Metrics(() -> Optional.ofNullable(directory.get()).map(ServiceDirectory::snapshot)
                     .orElseGet(() -> ServiceSnapshot.empty(clock.instant())), config.serviceDownTime(), clock);
             if (role != Role.API) {
-                agent = new Agent(config, drivers, store, clock, metrics);
+                agent = new Agent(config, drivers, store, clock, metrics, identity);
                 // Rows only; the backends are opened after the server answers (serve at once).
                 agent.register();
                 directory.set(agent);
@@ -146,10 +151,9 @@ public final class ReferenceService implements AutoCloseable {
                             return Optional.of("another agent took over host " + config.host());
                         }
                         return agentRef == null ? Optional.empty() : agentRef.firstRoundPending();
-                    }, config.serviceDownTime(), clock,
-                    agentRef == null ? host -> Optional.empty() : agentRef::pushLost);
+                    }, intervals, clock, identity);
             Optional<CinderApi> api = role == Role.AGENT ? Optional.empty()
-                    : Optional.of(new CinderApi(directory.get(), authenticator, config.serviceDownTime(), clock));
+                    : Optional.of(new CinderApi(directory.get(), authenticator, intervals, clock));
             if (shared != null) {
                 shared.onPublish(api.orElseThrow()::prerender);
             }

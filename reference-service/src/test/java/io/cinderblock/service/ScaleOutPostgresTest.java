@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -95,6 +96,16 @@ class ScaleOutPostgresTest {
             awaitList(apiPort, "node-b@b1 down", services -> "down".equals(text(find(services, "node-b@b1"),
                     "backend_state")));
             assertThat(Duration.ofNanos(System.nanoTime() - failed)).isLessThan(Duration.ofSeconds(3));
+            // The API node's status page shows what the agent process recorded: the transition time of
+            // the failure, and which node, role and version serve the row.
+            JsonNode status = get(apiPort, "/status/data");
+            assertThat(status.path("this_node").path("role").asText()).isEqualTo("api");
+            JsonNode b1 = findRow(status, "node-b@b1");
+            assertThat(b1.path("overall").asText()).isEqualTo("down");
+            assertThat(Instant.parse(b1.path("changed_at").asText())).isAfter(Instant.now().minusSeconds(5));
+            assertThat(b1.path("role").asText()).isEqualTo("agent");
+            assertThat(b1.path("node").asText()).isEqualTo(status.path("this_node").path("node").asText());
+            assertThat(b1.path("stats_stale_reason").asText()).isEqualTo("backend down");
             simulator.setDeviceUp("b1", true, "");
 
             // SIGKILL agent A: its rows turn down after service_down_time and backend_state reads null,
@@ -262,6 +273,15 @@ class ScaleOutPostgresTest {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("X-Auth-Token", "admin:admin").header("OpenStack-API-Version", "volume 3.49")
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode findRow(JsonNode statusData, String host) {
+        for (JsonNode row : statusData.path("services")) {
+            if (row.path("host").asText().equals(host)) {
+                return row;
+            }
+        }
+        throw new AssertionError("no row " + host + " in " + statusData);
     }
 
     private static JsonNode find(List<JsonNode> services, String host) {

@@ -2,6 +2,7 @@ package io.cinderblock.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cinderblock.service.store.Database;
 import io.cinderblock.service.store.ServiceStore;
 import io.cinderblock.service.store.StoredService;
@@ -154,12 +155,99 @@ abstract class ServiceSuite {
                 body -> body.contains("pool-2"), "three pools in get_pools");
         assertThat(detail).contains("\"name\": \"" + ServiceFixture.HOST + "@multi#pool-0\"");
         assertThat(countOf(detail, "\"backend_state\": \"up\"")).isEqualTo(3);
+        // cinderblock's extension keys close each pool's capabilities (Cinder's clients ignore them).
+        assertThat(countOf(detail, "\"cinderblock_stats_stale\": false}")).isEqualTo(3);
 
         script.behave(ScriptedDriverProvider.Behaviour.DOWN);
         awaitState("multi", "down");
         String down = fixture.get("/v3/scheduler-stats/get_pools?detail=True", "3.49").body();
         assertThat(countOf(down, "\"backend_state\": \"down\"")).isEqualTo(3);
+        assertThat(countOf(down, "\"cinderblock_stats_stale\": true}")).isEqualTo(3);
         assertThat(down).doesNotContain("s3cret");
+    }
+
+    @Test
+    @DisplayName("the operator view is the agents': transition time, lost push channel, stats age and node on an API node and after a restart")
+    void operatorViewOnEveryNode() throws Exception {
+        ScriptedDriverProvider.Script fake = fixture.scriptedBackend("fake").publishes();
+        // Stats every 2 s, heartbeats every 1 s: capacity is stale after 5 s, well past an API node's
+        // normal lag (one interval, one heartbeat, one refresh) on a loaded machine.
+        fixture.simBackend("gold", Map.of("a", 100L), "2s").defaultKey("backend_stats_polling_interval", "2")
+                .defaultKey("report_interval", "1").start();
+        awaitState("gold", "up");
+        awaitState("fake", "up");
+        var listener = ServiceFixture.await(WITHIN_PROBE_AND_DEADLINE, fake::listener, java.util.Optional::isPresent,
+                "the host to subscribe").orElseThrow();
+        fixture.breakDevice("gold", "controller failed");
+        awaitState("gold", "down");
+        listener.pushLost("notification port closed");
+        JsonNode gold = ServiceFixture.await(WITHIN_PROBE_AND_DEADLINE, () -> statusRow(fixture.origin(), "gold"),
+                r -> r.path("stats_updated_at").isTextual(), "gold's stats time");
+        String changed = gold.path("changed_at").asText();
+        assertThat(changed).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        assertThat(gold.path("stats_stale").asBoolean()).isTrue();
+        assertThat(gold.path("stats_stale_reason").asText()).isEqualTo("backend down");
+        assertThat(gold.path("role").asText()).isEqualTo("all");
+
+        try (ReferenceService apiNode = ReferenceService.start(fixture.config(), ServiceFixture.drivers(),
+                java.time.Clock.systemUTC(), ReferenceService.Role.API)) {
+            String api = "http://127.0.0.1:" + apiNode.port();
+            JsonNode fromApi = ServiceFixture.await(WITHIN_PROBE_AND_DEADLINE, () -> statusRow(api, "fake"),
+                    r -> r.path("push_lost").asText("").contains("notification port closed"), "push_lost on the API node");
+            assertThat(fromApi.path("node").asText()).isEqualTo(gold.path("node").asText());
+            assertThat(fromApi.path("stats_stale").asBoolean()).isFalse();
+            JsonNode goldFromApi = statusRow(api, "gold");
+            assertThat(goldFromApi.path("changed_at").asText()).isEqualTo(changed);
+            assertThat(goldFromApi.path("stats_stale").asBoolean()).isTrue();
+            assertThat(goldFromApi.path("stats_updated_at").asText()).matches("\\d{4}-.*Z");
+            // get_pools' extension keys, on the API node too.
+            String pools = ServiceFixture.await(WITHIN_PROBE_AND_DEADLINE, () -> get(api,
+                    "/v3/scheduler-stats/get_pools?detail=True"), b -> b.contains("@fake#pool-0"), "pools on the API node");
+            assertThat(pools).contains("\"cinderblock_stats_stale\": false").contains("\"cinderblock_stats_updated_at\": \"");
+            assertThat(fixture.get("/v3/scheduler-stats/get_pools?detail=True", "3.49").body())
+                    .contains("\"cinderblock_stats_stale\": true");
+
+            // A restart with the device still down keeps gold's transition time; the new run's push
+            // channel starts afresh (the old one is gone with the old process).
+            Thread.sleep(1100);
+            fixture.stop();
+            fixture.start();
+            awaitState("gold", "down");
+            assertThat(statusRow(fixture.origin(), "gold").path("changed_at").asText()).isEqualTo(changed);
+            ServiceFixture.await(WITHIN_PROBE_AND_DEADLINE, () -> statusRow(api, "fake"),
+                    r -> r.path("push_lost").isNull() && "up".equals(r.path("overall").asText()), "push_lost cleared");
+            assertThat(statusRow(api, "gold").path("changed_at").asText()).isEqualTo(changed);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static String get(String origin, String path) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(origin + path)).header("X-Auth-Token", "admin:admin")
+                    .header("OpenStack-API-Version", "volume 3.49").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One backend's row of {@code /status/data} on a node. */
+    private static JsonNode statusRow(String origin, String backend) {
+        try {
+            for (JsonNode row : JSON.readTree(get(origin, "/status/data")).path("services")) {
+                if (row.path("host").asText().equals(ServiceFixture.HOST + "@" + backend)) {
+                    return row;
+                }
+            }
+            throw new AssertionError("no row for " + backend + " on " + origin);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static int countOf(String text, String part) {
@@ -263,6 +351,10 @@ abstract class ServiceSuite {
     void operationsEndpoints() {
         fixture.simBackend("gold", Map.of("a", 100L)).start();
         awaitState("gold", "up");
+        // The first stats collection must land before the device breaks (a down device has none):
+        // on a loaded machine it can come after the first probe.
+        ServiceFixture.await(WITHIN_PROBE_AND_DEADLINE, () -> fixture.get("/v3/scheduler-stats/get_pools", "3.49")
+                .body(), body -> body.contains("@gold#a"), "gold's first stats");
         fixture.breakDevice("gold", "controller failed");
         awaitState("gold", "down");
         assertThat(fixture.get("/healthz", null).body()).isEqualTo("ok\n");

@@ -2,43 +2,34 @@ package io.cinderblock.service.agent;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cinderblock.sdk.host.Backend;
 import io.cinderblock.sdk.host.BackendRegistry;
 import io.cinderblock.sdk.host.discovery.DriverRegistry;
 import io.cinderblock.sdk.host.discovery.LoadedDriver;
-import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.InvalidConfigException;
 import io.cinderblock.sdk.spi.BackendState;
-import io.cinderblock.sdk.spi.BackendStats;
 import io.cinderblock.sdk.spi.DriverConfig;
 import io.cinderblock.service.config.BackendSection;
 import io.cinderblock.service.config.ConfigException;
 import io.cinderblock.service.config.ServiceConfig;
-import io.cinderblock.service.model.PoolRecord;
-import io.cinderblock.service.model.PoolRecords;
+import io.cinderblock.service.model.AgentRecord;
 import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceNotFoundException;
 import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
-import io.cinderblock.service.model.StatsChanges;
 import io.cinderblock.service.ops.Metrics;
+import io.cinderblock.service.ops.NodeIdentity;
 import io.cinderblock.service.store.ServiceStore;
 import io.cinderblock.service.store.StoredService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -49,10 +40,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,25 +55,24 @@ import org.slf4j.LoggerFactory;
  * driver call is bounded by the SDK's {@link Backend#state()} deadline or the stats timeout. A hung
  * device therefore holds one pool thread for one deadline at most and never delays another backend
  * or the API, which only reads the published snapshot.
+ *
+ * <p><b>Parts</b> (package-private, one job each): {@link AgentRows} (rows in memory, the published
+ * snapshot), {@link StateRecorder} (states, transition times and push channels, in memory and in the
+ * database), {@link StatsCollector} (stats rounds), {@link PushWatch} and {@link PushedStates}
+ * (pushed states), {@link ProbeSchedule} and {@link ProbeTimer} (when each backend is probed). The
+ * agent itself opens the backends, heartbeats, claims its host and runs the probes.
  */
 public final class Agent implements ServiceDirectory, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     private static final Duration STATS_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration OPEN_WAIT = Duration.ofSeconds(30);
-    /** Unchanged stats are stored again after this long, so their stored time stays within it. */
-    private static final Duration STATS_REFRESH = Duration.ofMinutes(10);
 
     private final ServiceConfig config;
     private final ServiceStore store;
     private final Clock clock;
     private final DriverRegistry drivers;
     private final BackendRegistry backends;
-    private final ObjectMapper json = new ObjectMapper();
     private final List<BackendMonitor> monitors = new ArrayList<>();
-    private final Map<Long, ServiceRecord> records = new ConcurrentHashMap<>();
-    private final AtomicReference<ServiceSnapshot> snapshot;
-    private final AtomicLong generation = new AtomicLong();
-    private final AtomicBoolean publishPending = new AtomicBoolean();
     private final ScheduledExecutorService scheduler;
     private final ThreadPoolExecutor probePool;
     private final ThreadPoolExecutor statsPool;
@@ -94,15 +81,19 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
     private final ProbeTimer probeTimer;
     private volatile Instant openedAt;
     private final Optional<Metrics> metrics;
-    /** Stats rounds: which stats need storing again, and each backend's pool records (see collect). */
-    private final StatsChanges statsChanges = new StatsChanges(STATS_REFRESH);
-    private final PoolRecords.Cache poolCache = new PoolRecords.Cache();
+    /** The rows in memory and the published snapshot. */
+    private final AgentRows rows;
+    /** States and push channels, in memory and in the database. */
+    private final StateRecorder states;
+    private final StatsCollector stats;
+    private final PushWatch pushWatch;
     /** Names this process's claim on its host: unique per run, so a restart is a new owner. */
     private final String owner = UUID.randomUUID().toString();
     private long schedulerServiceId;
     private volatile boolean claimed;
     private volatile boolean claimLost;
     private volatile boolean closed;
+    private final NodeIdentity identity;
 
     /**
      * Creates the agent; {@link #start()} opens the backends.
@@ -119,19 +110,34 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
      * @param metrics where to record probe and stats durations; null for none
      */
     public Agent(ServiceConfig config, DriverRegistry drivers, ServiceStore store, Clock clock, Metrics metrics) {
+        this(config, drivers, store, clock, metrics, NodeIdentity.local("all"));
+    }
+
+    /**
+     * Creates the agent, recording probe and stats figures in {@code metrics} and describing itself
+     * as {@code identity} in its host claim (shown on the status page of every API node).
+     *
+     * @param metrics where to record probe and stats durations; null for none
+     */
+    public Agent(ServiceConfig config, DriverRegistry drivers, ServiceStore store, Clock clock, Metrics metrics,
+            NodeIdentity identity) {
+        this.identity = requireNonNull(identity, "identity is null");
         this.metrics = Optional.ofNullable(metrics);
         this.config = requireNonNull(config, "config is null");
         this.drivers = requireNonNull(drivers, "drivers is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.backends = BackendRegistry.builder().drivers(drivers).clock(clock).statsTimeout(STATS_TIMEOUT).build();
-        this.snapshot = new AtomicReference<>(ServiceSnapshot.empty(clock.instant()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cinderblock-agent-timer"));
         this.probePool = boundedPool(config.probeThreads(), "cinderblock-probe");
         this.statsPool = boundedPool(Math.max(2, config.probeThreads() / 4), "cinderblock-stats");
         this.pushExecutor = boundedPool(1, "cinderblock-push");
         this.probeTimer = new ProbeTimer(scheduler, new ProbeSchedule(config.stateInterval()), this::submitProbe,
                 () -> System.nanoTime() / 1_000_000);
+        this.rows = new AgentRows(monitors, scheduler, clock);
+        this.states = new StateRecorder(store, clock, rows, () -> closed);
+        this.stats = new StatsCollector(monitors, statsPool, store, clock, this.metrics, rows, states, () -> closed);
+        this.pushWatch = new PushWatch(pushExecutor, this.metrics, states, probeTimer, config.stateInterval());
     }
 
     private static ThreadPoolExecutor boundedPool(int threads, String name) {
@@ -176,8 +182,19 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         }
         Instant now = clock.instant();
         // Before touching a row: two agents writing one host's rows would overwrite each other.
-        store.claimHost(config.host(), owner, nodeName(), ProcessHandle.current().pid(), now, config.serviceDownTime());
+        long pid = ProcessHandle.current().pid();
+        store.hostClaims().claimHost(config.host(), owner, identity.node(), pid, now, config.serviceDownTime());
         claimed = true;
+        try {
+            store.hostClaims().describe(config.host(), owner, identity.role(), identity.version(),
+                    config.statsInterval());
+        } catch (RuntimeException e) {
+            // Only the status page's description of this agent is missing; the agent works.
+            LOG.warn("Cannot describe this agent in its host claim: {}", e.getMessage());
+        }
+        rows.agents(Map.of(config.host(), new AgentRecord(config.host(), identity.node(), pid,
+                Optional.of(identity.role()), Optional.of(identity.version()), now,
+                Optional.of(config.statsInterval()))));
         schedulerServiceId = store.register(config.host(), ServiceRecord.SCHEDULER, config.availabilityZone(),
                 "disabled", now);
         for (BackendSection section : sections) {
@@ -189,12 +206,24 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         // backend removed from enabled_backends keeps its row and ages to 'down'. backend_state stays
         // unknown until this run reports, so a restart never shows a state observed before it. Other
         // hosts' rows belong to other agents; API nodes read them from the database.
+        Map<Long, BackendMonitor> byId = new HashMap<>();
+        monitors.forEach(m -> byId.put(m.serviceId, m));
         for (StoredService row : store.services()) {
             if (row.host().equals(config.host()) || row.host().startsWith(config.host() + "@")) {
-                records.put(row.id(), toRecord(row));
+                rows.put(toRecord(row));
+                BackendMonitor monitor = byId.get(row.id());
+                if (monitor != null) {
+                    // Kept if this run's first report agrees, so "last changed" survives a restart.
+                    monitor.storedState = row.backendState().flatMap(BackendState.Status::fromWireValue);
+                    monitor.storedChangedAt = row.stateChangedAt();
+                    if (row.pushLost().isPresent()) {
+                        // The last run's push channel is gone with it; this run subscribes afresh.
+                        states.pushLost(monitor, Optional.empty());
+                    }
+                }
             }
         }
-        publishNow();
+        rows.publishNow();
     }
 
     /**
@@ -212,7 +241,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         long stats = config.statsInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::heartbeat, report, report, TimeUnit.MILLISECONDS);
         probeTimer.start(monitors);
-        scheduler.scheduleAtFixedRate(this::collectAll, 0, stats, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(this.stats::collectAll, 0, stats, TimeUnit.MILLISECONDS);
         LOG.info("Agent started: {} backend(s) on host {}, probing every {} ms (spread over it; every {} ms while"
                 + " down), stats every {} ms, {} pushing", monitors.size(), config.host(), state,
                 new ProbeSchedule(config.stateInterval()).fastInterval(), stats,
@@ -244,14 +273,6 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             }
         }
         return Optional.empty();
-    }
-
-    private static String nodeName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown";
-        }
     }
 
     /** False once another agent took this host over (this one stopped renewing in time). */
@@ -309,14 +330,14 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         try {
             monitor.backend = backends.open(monitor.section.section(), monitor.section.registryConfig());
             LOG.info("Backend {} opened with driver {}", monitor.host, monitor.section.driverId());
-            watch(monitor);
+            pushWatch.watch(monitor);
         } catch (InvalidConfigException e) {
             throw new ConfigException(config.source() + ": [" + monitor.section.section() + "] " + e.option() + ": "
                     + e.getMessage(), e);
         } catch (RuntimeException e) {
-            // Logged by recordState when the state or reason changes, not on every retry.
+            // Logged by the StateRecorder when the state or reason changes, not on every retry.
             String reason = "Driver '" + monitor.section.driverId() + "' failed to open: " + e.getMessage();
-            recordState(monitor, BackendState.Status.DOWN, reason);
+            states.record(monitor, BackendState.Status.DOWN, reason);
         }
     }
 
@@ -328,7 +349,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
             List<Long> ids = new ArrayList<>();
             ids.add(schedulerServiceId);
             monitors.forEach(m -> ids.add(m.serviceId));
-            if (!store.renewHost(config.host(), owner, now)) {
+            if (!store.hostClaims().renewHost(config.host(), owner, now)) {
                 if (!claimLost) {
                     LOG.error("Another agent took over host {} (this agent missed its heartbeats for service_down_time);"
                             + " this agent stops reporting: restart it once the other is gone", config.host());
@@ -336,50 +357,27 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
                 claimLost = true;
                 return;
             }
-            store.heartbeat(ids, now);
-            ids.forEach(id -> records.computeIfPresent(id, (k, r) -> r.withUpdatedAt(now)));
-            requestPublish();
+            // Stats collected since the last heartbeat: their time rides along (unchanged stats are
+            // not rewritten), so every API node knows how old each backend's capacity is.
+            Map<Long, Instant> checked = new HashMap<>();
+            for (BackendMonitor m : monitors) {
+                Instant at = m.statsCheckedAt;
+                if (at != null && !at.equals(m.statsCheckedWritten)) {
+                    checked.put(m.serviceId, at);
+                }
+            }
+            store.heartbeat(ids, now, checked);
+            for (BackendMonitor m : monitors) {
+                Instant at = checked.get(m.serviceId);
+                if (at != null) {
+                    m.statsCheckedWritten = at;
+                }
+            }
+            ids.forEach(id -> rows.update(id, r -> r.withUpdatedAt(now)));
+            rows.requestPublish();
         } catch (RuntimeException e) {
             // No heartbeat written means the rows age towards 'down', which is the truth.
             LOG.warn("Heartbeat failed: {}", e.getMessage());
-        }
-    }
-
-    /** Subscribes to a backend's pushed states; polling goes on regardless (the safety net). */
-    private void watch(BackendMonitor monitor) {
-        try {
-            monitor.pushing = monitor.backend.watchState(new PushedStates(pushExecutor, new PushedStates.Sink() {
-                @Override
-                public void pushed(BackendState state) {
-                    metrics.ifPresent(m -> m.pushed(monitor.host));
-                    recordState(monitor, state.status(), state.reason(), state.observedAt());
-                    if (state.status() == BackendState.Status.DOWN) {
-                        probeTimer.sooner(monitor);
-                    }
-                }
-
-                @Override
-                public void lost(String reason) {
-                    monitor.pushLost = Optional.of(reason);
-                    metrics.ifPresent(m -> m.pushLost(monitor.host, true));
-                    LOG.warn("Backend {}: pushed states lost ({}); polling every {} ms continues", monitor.host, reason,
-                            config.stateInterval().toMillis());
-                }
-
-                @Override
-                public void restored() {
-                    monitor.pushLost = Optional.empty();
-                    metrics.ifPresent(m -> m.pushLost(monitor.host, false));
-                    LOG.info("Backend {}: pushed states flow again", monitor.host);
-                }
-            }));
-            if (monitor.pushing) {
-                metrics.ifPresent(m -> m.pushLost(monitor.host, false));
-                LOG.info("Backend {} pushes its state changes (polling continues as the safety net)", monitor.host);
-            }
-        } catch (RuntimeException e) {
-            // A driver whose push cannot start is polled, as every other one.
-            LOG.warn("Backend {}: cannot subscribe to pushed states: {}; polling only", monitor.host, e.getMessage());
         }
     }
 
@@ -419,158 +417,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         BackendState state = backend.get().state();
         metrics.ifPresent(m -> m.probed(monitor.host, Duration.ofNanos(System.nanoTime() - started),
                 clock.millis()));
-        recordState(monitor, state.status(), state.reason(), state.observedAt());
-    }
-
-    private void collectAll() {
-        for (BackendMonitor monitor : monitors) {
-            if (closed || monitor.backend().isEmpty() || !monitor.collecting.compareAndSet(false, true)) {
-                continue;
-            }
-            try {
-                statsPool.execute(() -> {
-                    try {
-                        collect(monitor);
-                    } finally {
-                        monitor.collecting.set(false);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                monitor.collecting.set(false);
-            }
-        }
-    }
-
-    private void collect(BackendMonitor monitor) {
-        Backend backend = monitor.backend;
-        if (backend == null) {
-            return;
-        }
-        BackendStats stats;
-        long started = System.nanoTime();
-        try {
-            stats = backend.stats(true);
-            metrics.ifPresent(m -> m.collected(monitor.host, Duration.ofNanos(System.nanoTime() - started),
-                    clock.millis()));
-        } catch (CinderblockException e) {
-            recordState(monitor, BackendState.Status.DOWN, "Stats collection failed: " + e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            recordState(monitor, BackendState.Status.DOWN, "Stats collection failed: " + e);
-            return;
-        }
-        BackendState.Status status = stats.backendState();
-        boolean statusChanged = monitor.state.map(s -> s != status).orElse(true);
-        // Same status as the last probe: keep the probe's reason (more specific than ours), so a
-        // stats round does not change the row and force the list to be re-rendered.
-        String reason = !statusChanged && monitor.reason.isPresent() ? monitor.reason.get()
-                : status == BackendState.Status.UP ? "Stats collected"
-                : backend.lastState().map(BackendState::reason).orElse("Driver reported backend_state down");
-        StatsChanges.Decision decision = statsChanges.offer(monitor.serviceId, stats, status.wireValue(), reason);
-        if (statusChanged) {
-            LOG.info("Backend {} is {} (stats)", monitor.host, status.wireValue());
-        }
-        boolean recordChanged = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
-        boolean statsChanged = monitor.stats != decision.current();
-        monitor.stats = decision.current();
-        monitor.state = Optional.of(status);
-        monitor.reason = Optional.of(reason);
-        monitor.reported = true;
-        if (recordChanged) {
-            updateRecordState(monitor);
-        }
-        if (decision.write()) {
-            try {
-                store.recordStats(monitor.serviceId, json.writeValueAsString(stats.toCinderMap()), stats.collectedAt(),
-                        status.wireValue(), reason);
-                statsChanges.written(monitor.serviceId, stats, status.wireValue(), reason);
-            } catch (JsonProcessingException | RuntimeException e) {
-                statsChanges.forget(monitor.serviceId);
-                LOG.warn("Cannot store the stats of {}: {}", monitor.host, e.getMessage());
-            }
-        }
-        // Unchanged stats, state and reason: the snapshot would be the same, so none is published.
-        if (recordChanged || statsChanged) {
-            requestPublish();
-        }
-    }
-
-    private void recordState(BackendMonitor monitor, BackendState.Status status, String reason) {
-        recordState(monitor, status, reason, clock.instant());
-    }
-
-    /**
-     * Keeps a state in memory at once, and in the database when it changed. A state observed before
-     * the one recorded (a probe that began before a pushed DOWN arrived) is dropped.
-     */
-    private void recordState(BackendMonitor monitor, BackendState.Status status, String reason, Instant observedAt) {
-        boolean statusChanged;
-        boolean changed;
-        synchronized (monitor) {
-            if (monitor.observedAt != null && observedAt.isBefore(monitor.observedAt)) {
-                return;
-            }
-            monitor.observedAt = observedAt;
-            statusChanged = monitor.state.map(s -> s != status).orElse(true);
-            changed = statusChanged || !monitor.reason.map(reason::equals).orElse(false);
-            monitor.state = Optional.of(status);
-            monitor.reason = Optional.of(reason);
-            monitor.reported = true;
-        }
-        if (!changed) {
-            return;
-        }
-        if (statusChanged && status == BackendState.Status.DOWN) {
-            LOG.warn("Backend {} is down: {}", monitor.host, reason);
-        } else if (statusChanged) {
-            LOG.info("Backend {} is up", monitor.host);
-        }
-        updateRecordState(monitor);
-        requestPublish();
-        try {
-            store.recordState(monitor.serviceId, status.wireValue(), reason, clock.instant());
-        } catch (RuntimeException e) {
-            if (!closed) {
-                LOG.warn("Cannot store the state of {}: {}", monitor.host, e.getMessage());
-            }
-        }
-    }
-
-    private void updateRecordState(BackendMonitor monitor) {
-        records.computeIfPresent(monitor.serviceId, (k, r) -> r.withBackendState(monitor.state, monitor.reason));
-    }
-
-    // ------------------------------------------------------------------ snapshot
-
-    /** Publishes soon, coalescing a burst of changes (a probe round of 1,000 backends) into one rebuild. */
-    private void requestPublish() {
-        if (publishPending.compareAndSet(false, true)) {
-            try {
-                scheduler.execute(this::publishNow);
-            } catch (RejectedExecutionException e) {
-                publishPending.set(false);
-            }
-        }
-    }
-
-    private synchronized void publishNow() {
-        publishPending.set(false);
-        Map<String, List<PoolRecord>> pools = new LinkedHashMap<>();
-        for (BackendMonitor monitor : monitors) {
-            BackendStats stats = monitor.stats;
-            if (stats == null) {
-                continue;
-            }
-            pools.put(monitor.host, poolRecords(monitor, stats));
-        }
-        snapshot.set(new ServiceSnapshot(new ArrayList<>(records.values()), pools, generation.incrementAndGet(),
-                clock.instant()));
-    }
-
-    private List<PoolRecord> poolRecords(BackendMonitor monitor, BackendStats stats) {
-        // Rebuilt only for the backends whose stats or state changed since the last publish.
-        return poolCache.of(monitor.host, monitor.section.volumeBackendName(),
-                monitor.state.orElse(stats.backendState()), stats);
+        states.record(monitor, state.status(), state.reason(), state.observedAt());
     }
 
     private static ServiceRecord toRecord(StoredService row) {
@@ -580,7 +427,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
 
     @Override
     public ServiceSnapshot snapshot() {
-        return snapshot.get();
+        return rows.current();
     }
 
     @Override
@@ -590,17 +437,8 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         if (!store.setDisabled(host, binary, disabled, stored, now)) {
             throw new ServiceNotFoundException(host, binary);
         }
-        ServiceRecord updated = null;
-        for (long id : records.keySet()) {
-            // computeIfPresent, not get-then-put: a probe's concurrent state update must not be lost.
-            ServiceRecord changed = records.computeIfPresent(id, (k, r) -> r.host().equals(host)
-                    && r.binary().equals(binary) ? r.withStatus(disabled, stored, now) : r);
-            if (changed != null && changed.host().equals(host) && changed.binary().equals(binary)) {
-                updated = changed;
-            }
-        }
-        publishNow();
-        return Objects.requireNonNull(updated, "row updated in the database but not in memory");
+        return rows.setStatus(host, binary, disabled, stored, now).orElseThrow(
+                () -> new NullPointerException("row updated in the database but not in memory"));
     }
 
     @Override
@@ -617,7 +455,7 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         if (claimed && !claimLost) {
             try {
                 // A clean stop frees the host at once; after a crash the claim ages out instead.
-                store.releaseHost(config.host(), owner);
+                store.hostClaims().releaseHost(config.host(), owner);
             } catch (RuntimeException e) {
                 LOG.warn("Cannot release host {}: {}", config.host(), e.getMessage());
             }

@@ -34,6 +34,14 @@ final class BackendMonitor {
     volatile boolean pushing;
     /** Why the push channel is not delivering, while it is not. */
     volatile Optional<String> pushLost = Optional.empty();
+    /** The state and transition time stored by the last run: kept if this run's first report agrees. */
+    volatile Optional<BackendState.Status> storedState = Optional.empty();
+    volatile Optional<Instant> storedChangedAt = Optional.empty();
+    /** When {@link #state} took its value (observed time of the first report saying so). */
+    volatile Instant changedAt;
+    /** When stats were last collected successfully, and the value last written to the database. */
+    volatile Instant statsCheckedAt;
+    volatile Instant statsCheckedWritten;
     /** This backend's phase in the probe schedule (ms after the agent's start). */
     long phase;
     /** The next probe, guarded by this monitor. */
@@ -47,5 +55,21 @@ final class BackendMonitor {
 
     Optional<Backend> backend() {
         return Optional.ofNullable(backend);
+    }
+
+    /**
+     * Notes a report of {@code status} observed at {@code at} and returns when the state took its
+     * value: {@code at} if it differs from the last state (this run's, else the stored one), else
+     * the time kept (across a restart, the stored one). Call while holding this monitor's lock,
+     * before {@link #state} is replaced.
+     */
+    Instant transition(BackendState.Status status, Instant at) {
+        Optional<BackendState.Status> previous = state.isPresent() ? state : storedState;
+        if (previous.map(s -> s != status).orElse(true)) {
+            changedAt = at;
+        } else if (changedAt == null) {
+            changedAt = storedChangedAt.orElse(at);
+        }
+        return changedAt;
     }
 }

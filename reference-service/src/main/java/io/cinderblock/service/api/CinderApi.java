@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cinderblock.service.api.CinderRoutes.Route;
+import io.cinderblock.service.model.Intervals;
 import io.cinderblock.service.model.ServiceDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,12 +63,23 @@ public final class CinderApi {
      * @param serviceDownTime a service whose last heartbeat is older is {@code down}
      */
     public CinderApi(ServiceDirectory directory, Authenticator authenticator, Duration serviceDownTime, Clock clock) {
+        this(directory, authenticator, Intervals.CINDER_DEFAULTS.withServiceDownTime(serviceDownTime), clock);
+    }
+
+    /**
+     * Creates the API.
+     *
+     * @param intervals {@code service_down_time} (a service whose last heartbeat is older is
+     *     {@code down}) and the intervals that make capacity stale in {@code get_pools}' extension keys
+     */
+    public CinderApi(ServiceDirectory directory, Authenticator authenticator, Intervals intervals, Clock clock) {
+        Duration serviceDownTime = intervals.serviceDownTime();
         this.directory = requireNonNull(directory, "directory is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
         this.serviceDownTime = requireNonNull(serviceDownTime, "serviceDownTime is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.services = new ServicesController(directory, serviceDownTime, clock, json);
-        this.pools = new PoolsController(directory);
+        this.pools = new PoolsController(directory, intervals, clock);
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cinderblock.sdk.spi.BackendState;
 import io.cinderblock.sdk.spi.BackendStats;
+import io.cinderblock.service.model.AgentRecord;
 import io.cinderblock.service.model.PoolRecord;
 import io.cinderblock.service.model.PoolRecords;
 import io.cinderblock.service.model.ServiceDirectory;
@@ -13,6 +14,7 @@ import io.cinderblock.service.model.ServiceNotFoundException;
 import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
 import io.cinderblock.service.store.ServiceStore;
+import io.cinderblock.service.store.StoredAgent;
 import io.cinderblock.service.store.StoredService;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +71,7 @@ public final class DatabaseDirectory implements ServiceDirectory, AutoCloseable 
     private volatile Instant lastRefresh;
     private String fingerprint;
     private List<StoredService> rows = List.of();
+    private Map<String, AgentRecord> agents = Map.of();
     private Set<Long> staleIds = Set.of();
     private boolean failing;
     private volatile Runnable onPublish = () -> {};
@@ -87,7 +90,7 @@ public final class DatabaseDirectory implements ServiceDirectory, AutoCloseable 
         this.clock = requireNonNull(clock, "clock is null");
         this.snapshot = new AtomicReference<>(ServiceSnapshot.empty(clock.instant()));
         String first = store.fingerprint();
-        reload(store.services(), first);
+        reload(store.services(), store.hostClaims().agents(), first);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cinderblock-api-refresh");
             t.setDaemon(true);
@@ -102,7 +105,7 @@ public final class DatabaseDirectory implements ServiceDirectory, AutoCloseable 
         try {
             String current = store.fingerprint();
             if (!current.equals(fingerprint)) {
-                reload(store.services(), current);
+                reload(store.services(), store.hostClaims().agents(), current);
             } else {
                 lastRefresh = clock.instant();
                 if (!staleIds(rows, lastRefresh).equals(staleIds)) {
@@ -122,8 +125,14 @@ public final class DatabaseDirectory implements ServiceDirectory, AutoCloseable 
         }
     }
 
-    private void reload(List<StoredService> read, String newFingerprint) {
+    private void reload(List<StoredService> read, List<StoredAgent> readAgents, String newFingerprint) {
         rows = List.copyOf(read);
+        Map<String, AgentRecord> byHost = new LinkedHashMap<>();
+        for (StoredAgent a : readAgents) {
+            byHost.put(a.host(), new AgentRecord(a.host(), a.node(), a.pid(), a.role(), a.version(), a.startedAt(),
+                    a.statsInterval()));
+        }
+        agents = byHost;
         fingerprint = newFingerprint;
         lastRefresh = clock.instant();
         publish(lastRefresh);
@@ -149,9 +158,11 @@ public final class DatabaseDirectory implements ServiceDirectory, AutoCloseable 
             boolean stale = staleIds.contains(row.id());
             Optional<BackendState.Status> state = stale ? Optional.empty()
                     : row.backendState().flatMap(BackendState.Status::fromWireValue);
+            // The transition time and push channel are the agent's words: gone with a dead agent.
             records.add(new ServiceRecord(row.id(), row.host(), row.binary(), row.zone(), row.disabled(),
                     row.disabledReason(), row.updatedAt(), state, stale ? Optional.empty() : row.stateReason(),
-                    row.replicationStatus()));
+                    row.replicationStatus(), stale ? Optional.empty() : row.stateChangedAt(),
+                    row.statsCheckedAt().or(row::statsCollectedAt), stale ? Optional.empty() : row.pushLost()));
             Optional<BackendStats> stats = stats(row);
             if (!stale && stats.isPresent()) {
                 BackendStats s = stats.get();
@@ -160,7 +171,7 @@ public final class DatabaseDirectory implements ServiceDirectory, AutoCloseable 
         }
         statsCache.keySet().retainAll(seen);
         poolCache.retainOnly(pools.keySet());
-        snapshot.set(new ServiceSnapshot(records, pools, generation.incrementAndGet(), now));
+        snapshot.set(new ServiceSnapshot(records, pools, generation.incrementAndGet(), now, agents));
         try {
             onPublish.run();
         } catch (RuntimeException e) {

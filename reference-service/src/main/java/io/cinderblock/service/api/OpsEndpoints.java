@@ -3,26 +3,19 @@ package io.cinderblock.service.api;
 import static java.util.Objects.requireNonNull;
 
 import io.cinderblock.service.auth.Policy;
-import io.cinderblock.service.model.CinderTime;
-import io.cinderblock.service.model.PoolRecord;
+import io.cinderblock.service.model.Intervals;
 import io.cinderblock.service.model.ServiceDirectory;
-import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
 import io.cinderblock.service.ops.Metrics;
+import io.cinderblock.service.ops.NodeIdentity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -43,17 +36,13 @@ public final class OpsEndpoints {
     private final Optional<Authenticator> authenticator;
     private final Metrics metrics;
     private final Supplier<Optional<String>> readiness;
-    private final Duration serviceDownTime;
     private final Clock clock;
-    private final Function<String, Optional<String>> pushLost;
+    private final StatusData statusData;
     private final byte[] page;
-    /** For "last changed": the state each row was last seen in, and since when (this node's view). */
-    private final Map<String, Seen> seen = new HashMap<>();
-
-    private record Seen(String state, Instant since) {}
 
     /**
-     * Creates the endpoints.
+     * Creates the endpoints with Cinder's default report and stats intervals, describing this
+     * process as role {@code all}.
      *
      * @param directory what {@code /status} shows; empty on an agent without the API
      * @param authenticator the API's; empty disables {@code /status/data}
@@ -61,25 +50,27 @@ public final class OpsEndpoints {
      */
     public OpsEndpoints(Optional<ServiceDirectory> directory, Optional<Authenticator> authenticator, Metrics metrics,
             Supplier<Optional<String>> readiness, Duration serviceDownTime, Clock clock) {
-        this(directory, authenticator, metrics, readiness, serviceDownTime, clock, host -> Optional.empty());
+        this(directory, authenticator, metrics, readiness, Intervals.CINDER_DEFAULTS.withServiceDownTime(
+                serviceDownTime), clock, NodeIdentity.local("all"));
     }
 
     /**
-     * Creates the endpoints, showing on the status page why a backend's pushed states are lost.
+     * Creates the endpoints.
      *
-     * @param pushLost for a volume service host, why its push channel is not delivering (empty if
-     *     it delivers, does not push, or is not served by this process)
+     * @param directory what {@code /status} shows; empty on an agent without the API
+     * @param authenticator the API's; empty disables {@code /status/data}
+     * @param readiness empty when ready, else why not
+     * @param intervals what decides a dead service and stale capacity on the status page
+     * @param identity this process, shown on the status page
      */
     public OpsEndpoints(Optional<ServiceDirectory> directory, Optional<Authenticator> authenticator, Metrics metrics,
-            Supplier<Optional<String>> readiness, Duration serviceDownTime, Clock clock,
-            Function<String, Optional<String>> pushLost) {
-        this.pushLost = requireNonNull(pushLost, "pushLost is null");
+            Supplier<Optional<String>> readiness, Intervals intervals, Clock clock, NodeIdentity identity) {
         this.directory = requireNonNull(directory, "directory is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.readiness = requireNonNull(readiness, "readiness is null");
-        this.serviceDownTime = requireNonNull(serviceDownTime, "serviceDownTime is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.statusData = new StatusData(intervals, identity);
         try (InputStream in = OpsEndpoints.class.getResourceAsStream(PAGE)) {
             if (in == null) {
                 throw new IllegalStateException("The status page " + PAGE + " is missing from the jar");
@@ -147,49 +138,7 @@ public final class OpsEndpoints {
             return text(403, "The status page is for admins only\n");
         }
         ServiceSnapshot snapshot = directory.get().snapshot();
-        Instant now = clock.instant();
-        List<Object> services = new ArrayList<>();
-        synchronized (seen) {
-            for (ServiceRecord service : snapshot.services()) {
-                boolean alive = Duration.between(service.updatedAt(), now).abs().compareTo(serviceDownTime) <= 0;
-                String backend = service.backendState().map(s -> s.wireValue()).orElse(null);
-                // One word for the row's colour: a dead service or a down backend is 'down'.
-                String overall = !alive ? "down" : !service.isVolume() ? "up" : backend == null ? "unknown" : backend;
-                String key = service.host() + " " + service.binary();
-                Seen last = seen.get(key);
-                if (last == null || !last.state().equals(overall)) {
-                    last = new Seen(overall, last == null ? snapshot.takenAt() : now);
-                    seen.put(key, last);
-                }
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("host", service.host());
-                row.put("binary", service.binary());
-                row.put("zone", service.zone());
-                row.put("status", service.disabled() ? "disabled" : "enabled");
-                row.put("state", alive ? "up" : "down");
-                row.put("backend_state", backend);
-                row.put("overall", overall);
-                row.put("reason", !alive ? "no heartbeat for more than " + serviceDownTime.toSeconds() + " s"
-                        : "down".equals(backend) ? service.stateReason().orElse(null) : null);
-                row.put("disabled_reason", service.disabledReason().orElse(null));
-                row.put("push_lost", service.isVolume() ? pushLost.apply(service.host()).orElse(null) : null);
-                row.put("updated_at", CinderTime.format(service.updatedAt()));
-                row.put("changed_at", CinderTime.format(last.since()));
-                List<Object> pools = new ArrayList<>();
-                for (PoolRecord pool : snapshot.pools().getOrDefault(service.host(), List.of())) {
-                    Map<String, Object> p = new LinkedHashMap<>();
-                    p.put("name", pool.name());
-                    p.put("total_capacity_gb", pool.capabilities().get("total_capacity_gb"));
-                    p.put("free_capacity_gb", pool.capabilities().get("free_capacity_gb"));
-                    pools.add(p);
-                }
-                row.put("pools", pools);
-                services.add(row);
-            }
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("generated_at", CinderTime.format(now));
-        body.put("services", services);
+        Map<String, Object> body = statusData.body(snapshot, clock.instant());
         return new ApiResponse.Builder(200).header("Content-Type", "application/json")
                 .header("Cache-Control", "no-store").body(PythonJson.write(body)).build();
     }

@@ -18,15 +18,23 @@ import java.util.function.UnaryOperator;
  * @param pools for each volume service host, its pools from the last stats
  * @param generation increases with every published change
  * @param takenAt when it was built
+ * @param agents the agents serving the hosts, by agent host (what the status page says about them)
  */
 public record ServiceSnapshot(List<ServiceRecord> services, Map<String, List<PoolRecord>> pools, long generation,
-        Instant takenAt) {
+        Instant takenAt, Map<String, AgentRecord> agents) {
     public ServiceSnapshot {
         List<ServiceRecord> sorted = new ArrayList<>(requireNonNull(services, "services is null"));
         sorted.sort(Comparator.comparingLong(ServiceRecord::id));
         services = List.copyOf(sorted);
         pools = Map.copyOf(requireNonNull(pools, "pools is null"));
         requireNonNull(takenAt, "takenAt is null");
+        agents = Map.copyOf(requireNonNull(agents, "agents is null"));
+    }
+
+    /** A snapshot without agent descriptions. */
+    public ServiceSnapshot(List<ServiceRecord> services, Map<String, List<PoolRecord>> pools, long generation,
+            Instant takenAt) {
+        this(services, pools, generation, takenAt, Map.of());
     }
 
     /** An empty snapshot. */
@@ -40,6 +48,6 @@ public record ServiceSnapshot(List<ServiceRecord> services, Map<String, List<Poo
         for (ServiceRecord service : services) {
             next.add(service.host().equals(host) && service.binary().equals(binary) ? change.apply(service) : service);
         }
-        return new ServiceSnapshot(next, pools, generation + 1, now);
+        return new ServiceSnapshot(next, pools, generation + 1, now, agents);
     }
 }

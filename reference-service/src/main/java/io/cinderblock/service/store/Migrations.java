@@ -31,6 +31,16 @@ public final class Migrations {
             + "started_at BIGINT NOT NULL, "
             + "heartbeat_at BIGINT NOT NULL)";
 
+    /** Step 3's columns (the same statements in both databases: declared before {@link #STEPS}). */
+    private static final List<String> OPERATOR_VIEW = List.of(
+            "ALTER TABLE cb_backend_reports ADD COLUMN state_changed_at BIGINT",
+            "ALTER TABLE cb_backend_reports ADD COLUMN push_lost VARCHAR(1024)",
+            "ALTER TABLE cb_backend_reports ADD COLUMN push_lost_at BIGINT",
+            "ALTER TABLE cb_backend_reports ADD COLUMN stats_checked_at BIGINT",
+            "ALTER TABLE cb_agents ADD COLUMN role VARCHAR(16)",
+            "ALTER TABLE cb_agents ADD COLUMN version VARCHAR(64)",
+            "ALTER TABLE cb_agents ADD COLUMN stats_interval_ms BIGINT");
+
     /** One step: a version, what it does, and its statements per database. */
     record Step(int version, String description, List<String> sqlite, List<String> postgresql) {}
 
@@ -75,7 +85,14 @@ public final class Migrations {
             // Scale-out: one lease row per agent host, so two agents claiming one host are refused.
             new Step(2, "agent host leases",
                     List.of(AGENTS_TABLE),
-                    List.of(AGENTS_TABLE)));
+                    List.of(AGENTS_TABLE)),
+            // The operator's view, recorded by the agents so that every API node and every restart
+            // shows the same: when a backend's state last changed, a lost push channel, when stats
+            // were last collected, and which node, role and version an agent is. Plain ADD COLUMN
+            // (nullable, no default) is one statement in both databases and rewrites no row.
+            new Step(3, "state transitions, push channel, stats checks, agent identity",
+                    OPERATOR_VIEW,
+                    OPERATOR_VIEW));
 
     private Migrations() {}
 

@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,6 +29,7 @@ public final class ServiceStore {
 
     private final Database database;
     private final SecretScrubber scrubber;
+    private final HostClaims hostClaims;
 
     /** Creates a store over an open, migrated database. */
     public ServiceStore(Database database) {
@@ -42,6 +44,7 @@ public final class ServiceStore {
     public ServiceStore(Database database, SecretScrubber scrubber) {
         this.database = requireNonNull(database, "database is null");
         this.scrubber = requireNonNull(scrubber, "scrubber is null");
+        this.hostClaims = new HostClaims(database);
     }
 
     /**
@@ -108,18 +111,37 @@ public final class ServiceStore {
 
     /** Writes one heartbeat for each of the services, in one transaction. */
     public void heartbeat(Collection<Long> serviceIds, Instant now) {
-        if (serviceIds.isEmpty()) {
+        heartbeat(serviceIds, now, Map.of());
+    }
+
+    /**
+     * Writes one heartbeat for each of the services and, in the same transaction, when each backend
+     * in {@code statsChecked} last collected its stats successfully. Unchanged stats are not
+     * rewritten (see {@code StatsChanges}), so this is how every API node learns their age.
+     */
+    public void heartbeat(Collection<Long> serviceIds, Instant now, Map<Long, Instant> statsChecked) {
+        if (serviceIds.isEmpty() && statsChecked.isEmpty()) {
             return;
         }
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement update = c.prepareStatement("UPDATE cb_services SET updated_at = ? WHERE id = ?")) {
+            try (PreparedStatement update = c.prepareStatement("UPDATE cb_services SET updated_at = ? WHERE id = ?");
+                    PreparedStatement checked = c.prepareStatement(
+                            "UPDATE cb_backend_reports SET stats_checked_at = ? WHERE service_id = ?")) {
                 for (long id : serviceIds) {
                     update.setLong(1, micros(now));
                     update.setLong(2, id);
                     update.addBatch();
                 }
                 update.executeBatch();
+                if (!statsChecked.isEmpty()) {
+                    for (Map.Entry<Long, Instant> entry : statsChecked.entrySet()) {
+                        checked.setLong(1, micros(entry.getValue()));
+                        checked.setLong(2, entry.getKey());
+                        checked.addBatch();
+                    }
+                    checked.executeBatch();
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -157,36 +179,81 @@ public final class ServiceStore {
         }
     }
 
-    /** Records a backend state observation. */
+    /** Records a backend state observation, leaving the stored transition time as it is. */
     public void recordState(long serviceId, String state, String reason, Instant observedAt) {
-        try (Connection c = database.connection();
-                PreparedStatement update = c.prepareStatement("UPDATE cb_backend_reports SET backend_state = ?,"
-                        + " state_reason = ?, state_observed_at = ? WHERE service_id = ?")) {
-            update.setString(1, state);
-            update.setString(2, truncate(scrub(reason)));
-            update.setLong(3, micros(observedAt));
-            update.setLong(4, serviceId);
-            update.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("Cannot record the backend state of service " + serviceId + ": " + e.getMessage(), e);
-        }
+        writeReport(serviceId, "backend_state = ?, state_reason = ?, state_observed_at = ?", state, reason,
+                observedAt, null, null);
+    }
+
+    /**
+     * Records a backend state observation and when the state took its value (the agent's
+     * transition time, shown on the status page of every API node and after a restart).
+     */
+    public void recordState(long serviceId, String state, String reason, Instant observedAt, Instant changedAt) {
+        writeReport(serviceId, "backend_state = ?, state_reason = ?, state_observed_at = ?, state_changed_at = ?",
+                state, reason, observedAt, changedAt, null);
     }
 
     /** Records a stats collection together with the state it implies. */
     public void recordStats(long serviceId, String statsJson, Instant collectedAt, String state, String reason) {
+        writeReport(serviceId, "backend_state = ?, state_reason = ?, state_observed_at = ?, stats_checked_at = ?,"
+                + " stats_json = ?, stats_collected_at = ?", state, reason, collectedAt, collectedAt, statsJson);
+    }
+
+    /** Records a stats collection, the state it implies and when that state took its value. */
+    public void recordStats(long serviceId, String statsJson, Instant collectedAt, String state, String reason,
+            Instant changedAt) {
+        writeReport(serviceId, "backend_state = ?, state_reason = ?, state_observed_at = ?, state_changed_at = ?,"
+                + " stats_checked_at = ?, stats_json = ?, stats_collected_at = ?", state, reason, collectedAt,
+                changedAt, statsJson);
+    }
+
+    /** One report update: the columns in {@code set}'s order, then {@code stats_checked_at} and the stats if given. */
+    private void writeReport(long serviceId, String set, String state, String reason, Instant observedAt,
+            Instant changedOrChecked, String statsJson) {
         try (Connection c = database.connection();
-                PreparedStatement update = c.prepareStatement("UPDATE cb_backend_reports SET stats_json = ?,"
-                        + " stats_collected_at = ?, backend_state = ?, state_reason = ?, state_observed_at = ?"
+                PreparedStatement update = c.prepareStatement("UPDATE cb_backend_reports SET " + set
                         + " WHERE service_id = ?")) {
-            update.setString(1, scrub(statsJson));
-            update.setLong(2, micros(collectedAt));
-            update.setString(3, state);
-            update.setString(4, truncate(scrub(reason)));
-            update.setLong(5, micros(collectedAt));
-            update.setLong(6, serviceId);
+            int i = 1;
+            update.setString(i++, state);
+            update.setString(i++, truncate(scrub(reason)));
+            update.setLong(i++, micros(observedAt));
+            if (set.contains("state_changed_at")) {
+                update.setLong(i++, micros(changedOrChecked));
+            }
+            if (statsJson != null) {
+                update.setLong(i++, micros(observedAt));
+                update.setString(i++, scrub(statsJson));
+                update.setLong(i++, micros(observedAt));
+            }
+            update.setLong(i, serviceId);
             update.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreException("Cannot record the stats of service " + serviceId + ": " + e.getMessage(), e);
+            throw new StoreException("Cannot record the " + (statsJson == null ? "backend state" : "stats")
+                    + " of service " + serviceId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records that a backend's push channel stopped delivering (with why) or, with an empty reason,
+     * that it delivers again, so every API node shows it.
+     */
+    public void recordPushLost(long serviceId, Optional<String> reason, Instant at) {
+        try (Connection c = database.connection();
+                PreparedStatement update = c.prepareStatement(
+                        "UPDATE cb_backend_reports SET push_lost = ?, push_lost_at = ? WHERE service_id = ?")) {
+            if (reason.isPresent()) {
+                update.setString(1, truncate(scrub(reason.get())));
+                update.setLong(2, micros(at));
+            } else {
+                update.setNull(1, Types.VARCHAR);
+                update.setNull(2, Types.BIGINT);
+            }
+            update.setLong(3, serviceId);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("Cannot record the push channel of service " + serviceId + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -194,7 +261,8 @@ public final class ServiceStore {
     public List<StoredService> services() {
         String sql = "SELECT s.id, s.host, s.binary_name, s.zone, s.disabled, s.disabled_reason, s.replication_status,"
                 + " s.created_at, s.updated_at, r.backend_state, r.state_reason, r.state_observed_at, r.stats_json,"
-                + " r.stats_collected_at FROM cb_services s LEFT JOIN cb_backend_reports r ON r.service_id = s.id"
+                + " r.stats_collected_at, r.state_changed_at, r.push_lost, r.stats_checked_at"
+                + " FROM cb_services s LEFT JOIN cb_backend_reports r ON r.service_id = s.id"
                 + " ORDER BY s.id";
         try (Connection c = database.connection();
                 PreparedStatement select = c.prepareStatement(sql);
@@ -205,7 +273,8 @@ public final class ServiceStore {
                         rs.getInt(5) != 0, Optional.ofNullable(rs.getString(6)), rs.getString(7),
                         instant(rs.getLong(8)), instant(rs.getLong(9)), Optional.ofNullable(rs.getString(10)),
                         Optional.ofNullable(rs.getString(11)), optionalInstant(rs, 12),
-                        Optional.ofNullable(rs.getString(13)), optionalInstant(rs, 14)));
+                        Optional.ofNullable(rs.getString(13)), optionalInstant(rs, 14), optionalInstant(rs, 15),
+                        Optional.ofNullable(rs.getString(16)), optionalInstant(rs, 17)));
             }
             return result;
         } catch (SQLException e) {
@@ -213,120 +282,32 @@ public final class ServiceStore {
         }
     }
 
-    /**
-     * Claims {@code host} for one agent process, or refuses. A claim is free when nobody holds it,
-     * when its holder stopped renewing it for {@code staleAfter} (an agent killed on another machine),
-     * or when its holder ran on this same machine and that process is gone (an agent restarted after
-     * SIGKILL takes its host back at once instead of waiting out the stale time).
-     *
-     * @param owner a value unique to this agent process (it renews and releases with it)
-     * @throws HostClaimedException another live agent holds the host
-     */
-    public void claimHost(String host, String owner, String node, long pid, Instant now, Duration staleAfter) {
-        try (Connection c = database.connection()) {
-            // The insert is a no-op when a row exists; the conditional update is atomic per row on both
-            // databases, so of two agents starting together exactly one wins.
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO cb_agents (host, owner, node, pid,"
-                    + " started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (host) DO NOTHING")) {
-                insert.setString(1, host);
-                insert.setString(2, owner);
-                insert.setString(3, node);
-                insert.setLong(4, pid);
-                insert.setLong(5, micros(now));
-                insert.setLong(6, micros(now));
-                if (insert.executeUpdate() == 1) {
-                    return;
-                }
-            }
-            if (takeOver(c, host, owner, node, pid, now, "(owner = ? OR heartbeat_at < ?)", owner,
-                    micros(now.minus(staleAfter)))) {
-                return;
-            }
-            try (PreparedStatement select = c.prepareStatement(
-                    "SELECT owner, node, pid, heartbeat_at FROM cb_agents WHERE host = ?")) {
-                select.setString(1, host);
-                try (ResultSet rs = select.executeQuery()) {
-                    if (!rs.next()) {
-                        // Released between our statements: try once more from the start.
-                        claimHost(host, owner, node, pid, now, staleAfter);
-                        return;
-                    }
-                    String holder = rs.getString(1);
-                    String holderNode = rs.getString(2);
-                    long holderPid = rs.getLong(3);
-                    Instant renewed = instant(rs.getLong(4));
-                    boolean deadHere = holderNode.equals(node) && holderPid != pid
-                            && ProcessHandle.of(holderPid).map(p -> !p.isAlive()).orElse(true);
-                    if (deadHere && takeOver(c, host, owner, node, pid, now, "owner = ?", holder, null)) {
-                        return;
-                    }
-                    throw new HostClaimedException(host, holderNode, holderPid, Duration.between(renewed, now));
-                }
-            }
-        } catch (SQLException e) {
-            throw new StoreException("Cannot claim host " + host + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean takeOver(Connection c, String host, String owner, String node, long pid, Instant now,
-            String condition, String conditionValue, Long olderThan) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("UPDATE cb_agents SET owner = ?, node = ?, pid = ?,"
-                + " started_at = ?, heartbeat_at = ? WHERE host = ? AND " + condition)) {
-            update.setString(1, owner);
-            update.setString(2, node);
-            update.setLong(3, pid);
-            update.setLong(4, micros(now));
-            update.setLong(5, micros(now));
-            update.setString(6, host);
-            update.setString(7, conditionValue);
-            if (olderThan != null) {
-                update.setLong(8, olderThan);
-            }
-            return update.executeUpdate() == 1;
-        }
-    }
-
-    /** Renews a claim; false when another agent took the host over (this one must stop reporting). */
-    public boolean renewHost(String host, String owner, Instant now) {
-        try (Connection c = database.connection();
-                PreparedStatement update = c.prepareStatement(
-                        "UPDATE cb_agents SET heartbeat_at = ? WHERE host = ? AND owner = ?")) {
-            update.setLong(1, micros(now));
-            update.setString(2, host);
-            update.setString(3, owner);
-            return update.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new StoreException("Cannot renew the claim on host " + host + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Gives a claim up on a clean stop, so a replacement agent can start at once. */
-    public void releaseHost(String host, String owner) {
-        try (Connection c = database.connection();
-                PreparedStatement delete = c.prepareStatement("DELETE FROM cb_agents WHERE host = ? AND owner = ?")) {
-            delete.setString(1, host);
-            delete.setString(2, owner);
-            delete.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("Cannot release host " + host + ": " + e.getMessage(), e);
-        }
+    /** The agents' claims on their hosts (one agent per host), in the same database. */
+    public HostClaims hostClaims() {
+        return hostClaims;
     }
 
     /**
      * A cheap fingerprint of every row: it changes whenever a row is added, a heartbeat or status
-     * change is written, or a state or stats report is stored (each write stamps a new time). API
-     * nodes poll it and re-read the rows only when it changed.
+     * change is written, a state or stats report or a push channel's loss is stored (each write
+     * stamps a new time), or an agent claims or releases its host. API nodes poll it and re-read the
+     * rows only when it changed.
      */
     public String fingerprint() {
         String sql = "SELECT COUNT(*), COALESCE(SUM(s.updated_at), 0), COALESCE(SUM(s.disabled), 0),"
-                + " COALESCE(SUM(r.state_observed_at), 0), COALESCE(SUM(r.stats_collected_at), 0)"
+                + " COALESCE(SUM(r.state_observed_at), 0), COALESCE(SUM(r.stats_collected_at), 0),"
+                + " COALESCE(SUM(r.stats_checked_at), 0), COUNT(r.push_lost), COALESCE(SUM(r.push_lost_at), 0),"
+                + " (SELECT COUNT(*) FROM cb_agents), (SELECT COALESCE(SUM(started_at), 0) FROM cb_agents)"
                 + " FROM cb_services s LEFT JOIN cb_backend_reports r ON r.service_id = s.id";
         try (Connection c = database.connection();
                 PreparedStatement select = c.prepareStatement(sql);
                 ResultSet rs = select.executeQuery()) {
             rs.next();
-            return rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3) + "/" + rs.getString(4) + "/"
-                    + rs.getString(5);
+            StringBuilder result = new StringBuilder(rs.getString(1));
+            for (int i = 2; i <= 10; i++) {
+                result.append('/').append(rs.getString(i));
+            }
+            return result.toString();
         } catch (SQLException e) {
             throw new StoreException("Cannot read the change fingerprint: " + e.getMessage(), e);
         }

@@ -20,6 +20,10 @@ import java.util.Optional;
  * @param stateObservedAt when that state was observed
  * @param statsJson the last stats as a Cinder stats dictionary in JSON
  * @param statsCollectedAt when those stats were collected
+ * @param stateChangedAt when {@code backendState} last changed to its value, as the agent recorded it
+ * @param pushLost why the backend's push channel is not delivering, while it is not
+ * @param statsCheckedAt when the agent last collected stats successfully (unchanged stats are not
+ *     rewritten, so this can be newer than {@code statsCollectedAt})
  */
 public record StoredService(
         long id,
@@ -35,4 +39,18 @@ public record StoredService(
         Optional<String> stateReason,
         Optional<Instant> stateObservedAt,
         Optional<String> statsJson,
-        Optional<Instant> statsCollectedAt) {}
+        Optional<Instant> statsCollectedAt,
+        Optional<Instant> stateChangedAt,
+        Optional<String> pushLost,
+        Optional<Instant> statsCheckedAt) {
+
+    /** A row without the operator's columns (schema version 2's view). */
+    public StoredService(long id, String host, String binary, String zone, boolean disabled,
+            Optional<String> disabledReason, String replicationStatus, Instant createdAt, Instant updatedAt,
+            Optional<String> backendState, Optional<String> stateReason, Optional<Instant> stateObservedAt,
+            Optional<String> statsJson, Optional<Instant> statsCollectedAt) {
+        this(id, host, binary, zone, disabled, disabledReason, replicationStatus, createdAt, updatedAt, backendState,
+                stateReason, stateObservedAt, statsJson, statsCollectedAt, Optional.empty(), Optional.empty(),
+                Optional.empty());
+    }
+}

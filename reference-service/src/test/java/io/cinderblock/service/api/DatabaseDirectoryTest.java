@@ -13,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,47 @@ class DatabaseDirectoryTest {
                         Optional.of("maintenance"));
                 assertThat(disabled.disabled()).isTrue();
                 assertThat(disabled.disabledReason()).contains("maintenance");
+            }
+        }
+    }
+
+    @Test
+    void showsWhatTheAgentsRecordedForOperators() {
+        Instant start = Instant.parse("2026-12-05T12:00:00Z");
+        Clock clock = Clock.fixed(start.plusSeconds(30), ZoneOffset.UTC);
+        try (Database database = Database.open(new DatabaseSettings("jdbc:sqlite:" + directory.resolve("o.db"),
+                Optional.empty(), Optional.empty(), 1))) {
+            ServiceStore store = new ServiceStore(database);
+            store.hostClaims().claimHost("node-a", "owner-1", "machine-1", 4242, start, Duration.ofSeconds(60));
+            store.hostClaims().describe("node-a", "owner-1", "agent", "9.9.9", Duration.ofSeconds(20));
+            long id = store.register("node-a@gold", ServiceRecord.VOLUME, "nova", "disabled", start);
+            store.recordStats(id, "{\"volume_backend_name\": \"gold\", \"vendor_name\": \"v\", \"driver_version\":"
+                    + " \"1\", \"storage_protocol\": \"iSCSI\", \"total_capacity_gb\": 10, \"free_capacity_gb\": 5}",
+                    start.plusSeconds(1), "up", "Stats collected", start.plusSeconds(1));
+            store.recordState(id, "down", "controller failed", start.plusSeconds(5), start.plusSeconds(4));
+            store.recordPushLost(id, Optional.of("notification port closed"), start.plusSeconds(6));
+            // Unchanged stats collected again: only their time travels, with the heartbeat.
+            store.heartbeat(List.of(id), start.plusSeconds(25), Map.of(id, start.plusSeconds(21)));
+            try (DatabaseDirectory shared = new DatabaseDirectory(store, Duration.ofSeconds(60), clock)) {
+                ServiceSnapshot snapshot = shared.snapshot();
+                ServiceRecord gold = snapshot.services().get(0);
+                assertThat(gold.stateChangedAt()).contains(start.plusSeconds(4));
+                assertThat(gold.pushLost()).contains("notification port closed");
+                assertThat(gold.statsUpdatedAt()).contains(start.plusSeconds(21));
+                assertThat(snapshot.agents().get("node-a")).satisfies(a -> {
+                    assertThat(a.node()).isEqualTo("machine-1");
+                    assertThat(a.pid()).isEqualTo(4242);
+                    assertThat(a.role()).contains("agent");
+                    assertThat(a.version()).contains("9.9.9");
+                    assertThat(a.statsInterval()).contains(Duration.ofSeconds(20));
+                });
+
+                // Restored push channel and a released claim: the next refresh shows both.
+                store.recordPushLost(id, Optional.empty(), start.plusSeconds(26));
+                store.hostClaims().releaseHost("node-a", "owner-1");
+                shared.refresh();
+                assertThat(shared.snapshot().services().get(0).pushLost()).isEmpty();
+                assertThat(shared.snapshot().agents()).isEmpty();
             }
         }
     }

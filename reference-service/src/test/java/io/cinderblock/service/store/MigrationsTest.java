@@ -37,4 +37,41 @@ class MigrationsTest {
             assertThat(services.get(0).backendState()).isEmpty();
         }
     }
+
+    @Test
+    void upgradesAVersion2DatabaseKeepingItsRows() throws Exception {
+        DatabaseSettings settings = new DatabaseSettings("jdbc:sqlite:" + directory.resolve("v2.db"), Optional.empty(),
+                Optional.empty(), 1);
+        // A database as a build with schema version 2 left it, with one reported backend.
+        try (Connection c = java.sql.DriverManager.getConnection(settings.jdbcUrl()); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE cb_schema_version (version INTEGER PRIMARY KEY, description VARCHAR(200) NOT NULL,"
+                    + " applied_at BIGINT NOT NULL)");
+            for (Migrations.Step step : Migrations.STEPS.subList(0, 2)) {
+                for (String sql : step.sqlite()) {
+                    s.execute(sql);
+                }
+                s.execute("INSERT INTO cb_schema_version VALUES (" + step.version() + ", 'old', 0)");
+            }
+            s.execute("INSERT INTO cb_services (host, binary_name, zone, disabled, replication_status, created_at,"
+                    + " updated_at) VALUES ('h@b', 'cinder-volume', 'nova', 0, 'disabled', 1, 2)");
+            s.execute("INSERT INTO cb_backend_reports (service_id, backend_state, state_observed_at) VALUES (1, 'up', 3)");
+            s.execute("INSERT INTO cb_agents (host, owner, node, pid, started_at, heartbeat_at)"
+                    + " VALUES ('h', 'o', 'node-1', 42, 1, 2)");
+        }
+        try (Database database = Database.open(settings)) {
+            assertThat(Migrations.latestVersion()).isEqualTo(3);
+            ServiceStore store = new ServiceStore(database);
+            StoredService row = store.services().get(0);
+            assertThat(row.backendState()).hasValue("up");
+            // Unknown before the upgrade: not invented.
+            assertThat(row.stateChangedAt()).isEmpty();
+            assertThat(row.pushLost()).isEmpty();
+            assertThat(row.statsCheckedAt()).isEmpty();
+            StoredAgent agent = store.hostClaims().agents().get(0);
+            assertThat(agent.node()).isEqualTo("node-1");
+            assertThat(agent.role()).isEmpty();
+            assertThat(agent.statsInterval()).isEmpty();
+            assertThat(store.health(java.time.Duration.ofSeconds(1))).isEmpty();
+        }
+    }
 }

@@ -190,9 +190,13 @@ public final class HeadlessChromium implements AutoCloseable {
         return result.path("result").path("value");
     }
 
-    /** Saves a PNG screenshot of the page. */
+    /** Saves a PNG screenshot of the whole page (at the window's width, below the fold too). */
     public void screenshot(Path file) throws Exception {
-        String data = send("Page.captureScreenshot", Map.of("format", "png")).get("data").asText();
+        JsonNode size = send("Page.getLayoutMetrics", Map.of()).path("cssContentSize");
+        Map<String, Object> clip = Map.of("x", 0, "y", 0, "width", size.path("width").asDouble(), "height",
+                size.path("height").asDouble(), "scale", 1);
+        String data = send("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true, "clip",
+                clip)).get("data").asText();
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, Base64.getDecoder().decode(data));
     }

@@ -25,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
  * A FAKE driver for fault tests (id {@code scripted-test}), not a device: each backend follows a
  * {@link Script} looked up by its {@code script} option, which a test changes while the service
  * runs: answer up, answer down, throw, hang past the deadline, fail to open, report several pools,
- * report stats without a {@code backend_state} key.
+ * report stats without a {@code backend_state} key, stall its stats while its state answers.
  */
 public final class ScriptedDriverProvider implements VolumeDriverProvider {
     /** The driver id. */
@@ -47,6 +47,7 @@ public final class ScriptedDriverProvider implements VolumeDriverProvider {
         volatile Duration deadline = Duration.ofMillis(300);
         volatile boolean publishes;
         volatile boolean hangStats;
+        volatile boolean stallStats;
         volatile BackendStateListener listener;
         /** Released when a test ends, so hung probes return. */
         final CountDownLatch release = new CountDownLatch(1);
@@ -72,6 +73,15 @@ public final class ScriptedDriverProvider implements VolumeDriverProvider {
         /** With {@link Behaviour#HANG}, stats collection hangs too (a device that answers nothing). */
         public Script hangStatsToo() {
             hangStats = true;
+            return this;
+        }
+
+        /**
+         * Stats collection hangs (until released or the SDK's stats timeout) while state probes
+         * still answer: a backend up whose capacity goes stale.
+         */
+        public Script stallStats(boolean value) {
+            stallStats = value;
             return this;
         }
 
@@ -186,7 +196,7 @@ public final class ScriptedDriverProvider implements VolumeDriverProvider {
 
         @Override
         public BackendStats collectStats() {
-            if (script.behaviour == Behaviour.HANG && script.hangStats) {
+            if (script.behaviour == Behaviour.HANG && script.hangStats || script.stallStats) {
                 try {
                     script.release.await();
                 } catch (InterruptedException e) {

@@ -95,6 +95,17 @@ public final class ServiceFixture implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Adds a backend on a new simulated device of the same name, with the simulator's answer
+     * timeout {@code simTimeout} (e.g. {@code 2s} where a loaded machine must not blip a backend down).
+     */
+    public ServiceFixture simBackend(String section, Map<String, Long> poolsGib, String simTimeout) {
+        Map<String, String> config = simulatedDevice(section, poolsGib);
+        config.put("sim_timeout", simTimeout);
+        backends.put(section, config);
+        return this;
+    }
+
     /** Adds a backend driven by the scripted fake; returns its script. */
     public ScriptedDriverProvider.Script scriptedBackend(String section) {
         String name = section + "-" + System.identityHashCode(this);
