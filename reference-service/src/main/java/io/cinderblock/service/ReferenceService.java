@@ -15,6 +15,7 @@ import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceSnapshot;
 import io.cinderblock.service.ops.Metrics;
 import io.cinderblock.service.ops.NodeIdentity;
+import io.cinderblock.service.ops.PeriodicTask;
 import io.cinderblock.service.store.Database;
 import io.cinderblock.service.store.BackendSecrets;
 import io.cinderblock.service.store.ServiceStore;
@@ -119,7 +120,7 @@ public final class ReferenceService implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-                checker.scheduleWithFixedDelay(() -> {
+                checker.scheduleWithFixedDelay(PeriodicTask.guarded("Database check", () -> {
                     // A real check of the store (file identity, a read, on SQLite a write), not isValid.
                     Optional<String> problem = store.health(Duration.ofSeconds(1));
                     Optional<String> before = storeProblem.getAndSet(problem);
@@ -131,7 +132,7 @@ public final class ReferenceService implements AutoCloseable {
                     } else if (!problem.equals(before)) {
                         LOG.error("The database is unusable, not ready: {}", problem.get());
                     }
-                }, 1, 1, TimeUnit.SECONDS);
+                }), 1, 1, TimeUnit.SECONDS);
             }
             DatabaseDirectory sharedRef = shared;
             Agent agentRef = agent;

@@ -19,6 +19,7 @@ import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
 import io.cinderblock.service.ops.Metrics;
 import io.cinderblock.service.ops.NodeIdentity;
+import io.cinderblock.service.ops.PeriodicTask;
 import io.cinderblock.service.store.ServiceStore;
 import io.cinderblock.service.store.StoredService;
 import java.time.Clock;
@@ -239,9 +240,9 @@ public final class Agent implements ServiceDirectory, AutoCloseable {
         long report = config.reportInterval().toMillis();
         long state = config.stateInterval().toMillis();
         long stats = config.statsInterval().toMillis();
-        scheduler.scheduleAtFixedRate(this::heartbeat, report, report, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(PeriodicTask.guarded("Agent heartbeat", this::heartbeat), report, report, TimeUnit.MILLISECONDS);
         probeTimer.start(monitors);
-        scheduler.scheduleAtFixedRate(this.stats::collectAll, 0, stats, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(PeriodicTask.guarded("Stats round", this.stats::collectAll), 0, stats, TimeUnit.MILLISECONDS);
         LOG.info("Agent started: {} backend(s) on host {}, probing every {} ms (spread over it; every {} ms while"
                 + " down), stats every {} ms, {} pushing", monitors.size(), config.host(), state,
                 new ProbeSchedule(config.stateInterval()).fastInterval(), stats,

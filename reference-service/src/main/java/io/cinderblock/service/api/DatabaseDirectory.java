@@ -13,6 +13,7 @@ import io.cinderblock.service.model.ServiceDirectory;
 import io.cinderblock.service.model.ServiceNotFoundException;
 import io.cinderblock.service.model.ServiceRecord;
 import io.cinderblock.service.model.ServiceSnapshot;
+import io.cinderblock.service.ops.PeriodicTask;
 import io.cinderblock.service.store.ServiceStore;
 import io.cinderblock.service.store.StoredAgent;
 import io.cinderblock.service.store.StoredService;
@@ -97,7 +98,7 @@ public final class DatabaseDirectory implements ServiceDirectory, AutoCloseable 
             return t;
         });
         long period = REFRESH_INTERVAL.toMillis();
-        timer.scheduleWithFixedDelay(this::refresh, period, period, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(PeriodicTask.guarded("API snapshot refresh", this::refresh), period, period, TimeUnit.MILLISECONDS);
     }
 
     /** One tick: a change query, a re-read if something changed, a staleness check either way. */
