@@ -327,6 +327,15 @@ public final class SimulatedArrayServer implements AutoCloseable {
         } catch (IOException e) {
             // closing anyway
         }
+        // The JDK releases a listening channel's port only once the thread blocked in accept() has
+        // left it; wait for that, so the port can be bound again as soon as close() returns.
+        if (Thread.currentThread() != acceptor) {
+            try {
+                acceptor.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         pump.close();
         connections.forEach(SimulatedArrayServer::closeQuietly);
         workers.shutdownNow();
