@@ -32,6 +32,9 @@ public class BackendBenchmark {
     private Backend backend;
     private BackendStats stats;
 
+    /** For JMH, which creates one instance per trial. */
+    public BackendBenchmark() {}
+
     /**
      * Opens one in-memory backend, fills its stats cache and probes its state once, as a host has
      * done before its first poll (so {@code stats(false)} also weighs the newest state against the

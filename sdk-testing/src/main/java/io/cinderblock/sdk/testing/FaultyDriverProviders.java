@@ -37,6 +37,9 @@ public final class FaultyDriverProviders {
 
     /** {@code throwing-open}: {@code open} fails with an untyped exception. */
     public static final class ThrowingOpen implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public ThrowingOpen() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -58,6 +61,9 @@ public final class FaultyDriverProviders {
      * {@link #release()}, then answers UP; declares a 200 ms deadline.
      */
     public static final class HangingState implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public HangingState() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -109,6 +115,9 @@ public final class FaultyDriverProviders {
      * context class loader each driver call ran with.
      */
     public static final class HangingStats implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public HangingStats() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -174,6 +183,9 @@ public final class FaultyDriverProviders {
 
     /** {@code free-exceeds-total}: reports a pool with 20 GiB free out of 10 GiB. */
     public static final class FreeExceedsTotal implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public FreeExceedsTotal() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -202,6 +214,9 @@ public final class FaultyDriverProviders {
 
     /** The first of two providers with the id {@code duplicate}. */
     public static final class DuplicateIdFirst implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public DuplicateIdFirst() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -221,6 +236,9 @@ public final class FaultyDriverProviders {
 
     /** The second of two providers with the id {@code duplicate}. */
     public static final class DuplicateIdSecond implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public DuplicateIdSecond() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -240,6 +258,9 @@ public final class FaultyDriverProviders {
 
     /** {@code newer-minor}: built for SPI 1.99, a newer minor version than the host's. */
     public static final class NewerMinorSpi implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public NewerMinorSpi() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -259,6 +280,9 @@ public final class FaultyDriverProviders {
 
     /** {@code newer-major}: built for SPI 2.0. */
     public static final class NewerMajorSpi implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public NewerMajorSpi() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -278,6 +302,9 @@ public final class FaultyDriverProviders {
 
     /** {@code descriptor()} throws. */
     public static final class ThrowingDescriptor implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public ThrowingDescriptor() {}
+
         @Override
         public DriverDescriptor descriptor() {
             throw new IllegalStateException("simulated: descriptor resources missing from the jar");
@@ -313,6 +340,9 @@ public final class FaultyDriverProviders {
 
     /** {@code null-state}: {@code backendState()} returns null. */
     public static final class NullState implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public NullState() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -340,6 +370,9 @@ public final class FaultyDriverProviders {
      * starting with {@code leak-on-open}, {@code open} itself fails quoting it.
      */
     public static final class SecretLeaking implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public SecretLeaking() {}
+
         /**
          * What {@code descriptor()} returns.
          */
@@ -394,6 +427,9 @@ public final class FaultyDriverProviders {
      * counting calls, so a test can prove the SDK never reaches an undeclared operation.
      */
     public static final class NoCapabilities implements VolumeDriverProvider {
+        /** The no-argument constructor {@link java.util.ServiceLoader} needs. */
+        public NoCapabilities() {}
+
         /**
          * What {@code descriptor()} returns.
          */
