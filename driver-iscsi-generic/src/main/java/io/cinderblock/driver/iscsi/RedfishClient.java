@@ -10,18 +10,12 @@ import io.cinderblock.sdk.error.CinderblockException;
 import io.cinderblock.sdk.error.DeviceUnavailableException;
 import io.cinderblock.sdk.error.ErrorCode;
 import io.cinderblock.sdk.support.SecretScrubber;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -35,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
-import javax.net.ssl.SSLException;
 
 /**
  * Talks HTTP/JSON to one Redfish service: authentication (session token or Basic), per-request
@@ -60,6 +53,7 @@ final class RedfishClient implements AutoCloseable {
             .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
     private final System.Logger logger;
     private final String where;
+    private final RedfishFailures failures;
     private final SecretScrubber scrubber;
     /** Held only while logging in, so that concurrent callers open one session, not several. */
     private final ReentrantLock loginLock = new ReentrantLock();
@@ -94,6 +88,7 @@ final class RedfishClient implements AutoCloseable {
         this.logger = logger;
         this.scrubber = scrubber;
         this.where = "Swordfish service at " + settings.authority();
+        this.failures = new RedfishFailures(settings, where, scrubber);
         this.workers = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "swordfish-http-" + settings.authority());
             thread.setDaemon(true);
@@ -300,7 +295,7 @@ final class RedfishClient implements AutoCloseable {
                 && port(base) == port(target);
     }
 
-    private static int port(URI uri) {
+    static int port(URI uri) {
         if (uri.getPort() != -1) {
             return uri.getPort();
         }
@@ -394,74 +389,7 @@ final class RedfishClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new DeviceUnavailableException("Interrupted while waiting for " + where + " to answer " + what, e);
         } catch (ExecutionException e) {
-            throw classify(e.getCause() == null ? e : e.getCause(), what);
-        }
-    }
-
-    private CinderblockException classify(Throwable failure, String what) {
-        if (find(failure, BoundedBodyHandler.BodyTooLargeException.class) != null) {
-            return new SwordfishProtocolException(where + ": the answer to " + what + " is larger than "
-                    + settings.maxResponseBytes() + " bytes; refused", null, failure);
-        }
-        if (find(failure, HttpConnectTimeoutException.class) != null) {
-            // The JDK's connect timeout covers the TLS handshake too: tell a peer that never accepted
-            // from one that accepted and then stalled the handshake.
-            if ("https".equalsIgnoreCase(settings.baseUri().getScheme()) && acceptsTcp()) {
-                return new DeviceUnavailableException(where + " accepted the TCP connection but did not complete "
-                        + "the TLS handshake within " + seconds(settings.connectTimeout()) + " (connect timeout)",
-                        failure);
-            }
-            return new DeviceUnavailableException(where + " did not accept a connection within "
-                    + seconds(settings.connectTimeout()) + " (connect timeout)", failure);
-        }
-        if (find(failure, HttpTimeoutException.class) != null) {
-            return new DeviceUnavailableException(where + " did not answer " + what + " within "
-                    + seconds(settings.requestTimeout()) + " (request timeout)", failure);
-        }
-        SSLException tls = find(failure, SSLException.class);
-        if (tls != null) {
-            return new DeviceUnavailableException("TLS handshake with " + where + " failed: "
-                    + shorten(scrubber.scrub(String.valueOf(tls.getMessage()))), failure);
-        }
-        ConnectException connect = find(failure, ConnectException.class);
-        if (connect != null) {
-            // The JDK reports every failure to finish a connect as a ConnectException carrying the
-            // socket error's text: a peer that accepts and then resets at once ("Connection reset
-            // by peer") is not one that refuses, and a missing route is neither.
-            String texts = allMessages(connect).toLowerCase(Locale.ROOT);
-            if (texts.contains("reset")) {
-                return new DeviceUnavailableException(where + " reset the connection during " + what, failure);
-            }
-            if (connect.getMessage() == null || texts.contains("refused")) {
-                return new DeviceUnavailableException(where + " refused the connection", failure);
-            }
-            return new DeviceUnavailableException("Could not connect to " + where + ": "
-                    + shorten(connect.getMessage()), failure);
-        }
-        String messages = allMessages(failure).toLowerCase(Locale.ROOT);
-        if (messages.contains("reset")) {
-            return new DeviceUnavailableException(where + " reset the connection during " + what, failure);
-        }
-        if (find(failure, EOFException.class) != null || messages.contains("eof") || messages.contains("closed")
-                || messages.contains("no bytes")) {
-            return new DeviceUnavailableException(where + " closed the connection without answering " + what, failure);
-        }
-        return new DeviceUnavailableException(where + ": " + what + " failed: " + shorten(String.valueOf(failure)),
-                failure);
-    }
-
-    /**
-     * Whether a plain TCP connect to the service succeeds now (bounded by the connect timeout, at
-     * most 1 s): only asked after a connect timeout over HTTPS, to name a stalled TLS handshake.
-     */
-    private boolean acceptsTcp() {
-        URI base = settings.baseUri();
-        long millis = Math.min(1000, settings.connectTimeout().toMillis());
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(base.getHost(), port(base)), (int) Math.max(1, millis));
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
+            throw failures.classify(e.getCause() == null ? e : e.getCause(), what);
         }
     }
 
@@ -483,29 +411,12 @@ final class RedfishClient implements AutoCloseable {
         }
     }
 
-    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
-    }
-
-    private static String allMessages(Throwable failure) {
-        StringBuilder text = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            text.append(t.getClass().getSimpleName()).append(' ').append(t.getMessage()).append(' ');
-        }
-        return text.toString();
-    }
-
     static String seconds(Duration duration) {
         long millis = duration.toMillis();
         return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
-    private static String shorten(String text) {
+    static String shorten(String text) {
         return text.length() > 160 ? text.substring(0, 160) + "..." : text;
     }
 
@@ -550,7 +461,7 @@ final class RedfishClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new DeviceUnavailableException("Interrupted while waiting for " + where + " to answer " + what, e);
             } catch (ExecutionException e) {
-                throw classify(e.getCause() == null ? e : e.getCause(), what);
+                throw failures.classify(e.getCause() == null ? e : e.getCause(), what);
             }
             if ((response.statusCode() == 401 || response.statusCode() == 403) && settings.sessionAuth()
                     && attempt == 0) {
